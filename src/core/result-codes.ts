@@ -1,0 +1,31 @@
+/**
+ * The answer codes of the public contract, in one place: routes, XML, JSONP, the CLI and the
+ * OpenAPI document all take code and reason from here.
+ */
+export const ResultCode = {
+  Ok: 0,
+  MissingParameter: 1,
+  BadApiKey: -1,
+  BadLength: -2,
+  NotMobile: -3,
+  NoData: -4,
+  InsufficientBalance: -5,
+  /** Our extension: the seed has no code for rate limiting. */
+  RateLimited: -6,
+  SystemError: -8,
+  IpDenied: -9,
+} as const;
+export type ResultCode = (typeof ResultCode)[keyof typeof ResultCode];
+
+export const REASONS: Readonly<Record<ResultCode, string>> = {
+  [ResultCode.Ok]: 'Succ',
+  [ResultCode.MissingParameter]: '请求参数缺失',
+  [ResultCode.BadApiKey]: 'apikey不正确',
+  [ResultCode.BadLength]: '查询的手机号码长度不对',
+  [ResultCode.NotMobile]: '请填写正确的手机号码',
+  [ResultCode.NoData]: '未查询到相关信息',
+  [ResultCode.InsufficientBalance]: '当前余额不足',
+  [ResultCode.RateLimited]: '请求过于频繁',
+  [ResultCode.SystemError]: '系统错误,请稍候再试',
+  [ResultCode.IpDenied]: 'ip地址鉴权失败',
+};
