@@ -41,6 +41,11 @@ export const SEGMENT_TYPE_LABELS: readonly string[] = [
 /** Host network of each segment type, indexed by type; -1 when not known. */
 const HOST_CARRIER: readonly (Carrier | -1)[] = [-1, 0, 1, 2, 2, 1, 0, 3, 3];
 
+/** A carrier's name, or 未知 when the segment's carrier is not known. */
+export function carrierLabel(carrier: Carrier | -1): string {
+  return carrier === -1 ? UNKNOWN_CARRIER_NAME : CARRIER_NAMES[carrier];
+}
+
 export function isSegmentType(value: number): value is SegmentType {
   return Number.isInteger(value) && value >= 0 && value <= 8;
 }

@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import Table from 'cli-table3';
+import { type LookupOutcome, lookupMobile } from '../../core/lookup.js';
+import { REASONS } from '../../core/result-codes.js';
+import { seedBody } from '../../core/seed-body.js';
+import { CliError } from '../cli-error.js';
+import { lookupFile } from '../lookup-file.js';
+import { addSegmentsOption, loadChosenSegments } from '../segments-option.js';
+
+interface LookupOptions {
+  json?: boolean;
+  ext?: boolean;
+  file?: string;
+  out?: string;
+  segments?: string;
+}
+
+function printTable(numbers: string[], outcomes: LookupOutcome[]): void {
+  const table = new Table({
+    head: ['mobile', 'code', 'res', 'Area', 'Init_isp', 'Now_isp', 'type', 'zip', 'area code'],
+    style: { head: [], border: [] },
+  });
+  outcomes.forEach((outcome, i) => {
+    if (outcome.code !== 0) {
+      table.push([numbers[i], `${outcome.code} ${REASONS[outcome.code]}`, '', '', '', '', '', '', '']);
+      return;
+    }
+    const { seed, ext } = outcome.answer;
+    table.push([
+      seed.Mobile,
+      '0',
+      seed.res,
+      seed.Area,
+      seed.Init_isp,
+      seed.Now_isp,
+      ext.type,
+      ext.zip,
+      ext.areaCode,
+    ]);
+  });
+  console.log(table.toString());
+}
+
+export function registerLookup(program: Command): void {
+  addSegmentsOption(
+    program
+      .command('lookup')
+      .description('look numbers up offline: carrier, area, portability')
+      .argument('[numbers...]', 'mobile numbers, in any usual spelling (+86, spaces, dashes, full-width)')
+      .option('--json', 'one JSON object per number, in the API answer shape')
+      .option('--ext', 'add the extended fields (province, city, zip, area code, type, …)')
+      .option('--file <path>', 'read numbers from a file, one per line or in the first CSV column')
+      .option('--out <path>', 'with --file: write the results CSV here (default: standard output)'),
+  ).action(async (numbers: string[], options: LookupOptions) => {
+    if (options.file === undefined && numbers.length === 0) {
+      throw new CliError('give numbers to look up, or --file FILE');
+    }
+    if (options.out !== undefined && options.file === undefined) throw new CliError('--out needs --file');
+    const { table } = await loadChosenSegments(options);
+    const sources = { segments: table };
+    if (options.file !== undefined) {
+      await lookupFile(options.file, options.out, sources);
+      return;
+    }
+    const outcomes = numbers.map((number) => lookupMobile(number, sources));
+    if (options.json) {
+      for (const outcome of outcomes) console.log(JSON.stringify(seedBody(outcome, options.ext)));
+    } else {
+      printTable(numbers, outcomes);
+    }
+  });
+}
