@@ -1,9 +1,26 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { FeedFileError } from '../data/feed-file.js';
+import { ConfigError } from '../http/config.js';
+import { StoreError } from '../store/store.js';
+import { SnapshotError } from '../data/npdb-snapshot.js';
+import { FeedGapError, FeedRejectedError } from '../data/ported-feed.js';
 import { SegmentFileError } from '../data/read-report.js';
 import { CliError } from './cli-error.js';
 import { registerData } from './commands/data.js';
 import { registerLookup } from './commands/lookup.js';
+import { registerServe } from './commands/serve.js';
+
+/** Errors that describe the user's input or files: one line, no stack. */
+const USER_ERRORS = [
+  SegmentFileError,
+  FeedFileError,
+  FeedGapError,
+  FeedRejectedError,
+  SnapshotError,
+  ConfigError,
+  StoreError,
+];
 
 const program = new Command('mnpd')
   .description('mobile number portability and carrier lookup for Chinese mobile numbers')
@@ -12,6 +29,7 @@ const program = new Command('mnpd')
 
 registerLookup(program);
 registerData(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -19,9 +37,12 @@ try {
   if (error instanceof CommanderError) {
     // Commander has printed its message already; help and version are not failures.
     process.exitCode = error.exitCode === 0 ? 0 : 2;
-  } else if (error instanceof CliError || error instanceof SegmentFileError) {
-    console.error(`mnpd: ${error.message}`);
-    process.exitCode = error instanceof CliError ? error.exitCode : 1;
+  } else if (error instanceof CliError) {
+    if (error.message) console.error(`mnpd: ${error.message}`);
+    process.exitCode = error.exitCode;
+  } else if (USER_ERRORS.some((kind) => error instanceof kind)) {
+    console.error(`mnpd: ${(error as Error).message}`);
+    process.exitCode = 1;
   } else {
     throw error;
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type SegmentType } from './carrier.js';
 import { lookupMobile } from './lookup.js';
+import { PortedIndexBuilder, dayFromIsoDate } from './ported-index.js';
 import { seedBody } from './seed-body.js';
 import { SegmentTableBuilder, makeLocation } from './segment-table.js';
 
@@ -91,5 +92,50 @@ describe('seedBody', () => {
       reason: '请填写正确的手机号码',
     });
     expect(seedBody(lookupMobile('13972575391', sources))).toEqual({ code: -4, reason: '未查询到相关信息' });
+  });
+});
+
+describe('lookupMobile with the portability database', () => {
+  const builder = new PortedIndexBuilder();
+  const day = dayFromIsoDate('2023-05-06')!;
+  builder.add(1397256, 5391, 2, day); // 移动 → 电信
+  builder.add(1397256, 5392, 0, day); // back on 移动, still listed
+  builder.add(1300006, 1234, 1, day); // a 移动虚拟 number cannot port
+  builder.add(1300000, 1234, 2, 0); // unknown segment type, date unknown
+  const ported = { index: builder.build().index, version: 'v7' };
+  const withPorted = { ...sources, ported };
+  const answer = (mobile: string) => {
+    const outcome = lookupMobile(mobile, withPorted);
+    if (outcome.code !== 0) throw new Error(`code ${outcome.code}`);
+    return outcome.answer;
+  };
+
+  it('answers res 1 with the new carrier and the port date', () => {
+    const { seed, ext } = answer('13972565391');
+    expect(seed).toEqual({
+      res: '1',
+      Mobile: '13972565391',
+      Area: '湖北-宜昌',
+      Init_isp: '移动',
+      Now_isp: '电信',
+    });
+    expect(ext.portedAt).toBe('2023-05-06');
+    expect(ext.dataVersion).toEqual({ segments: '2502', ported: 'v7' });
+  });
+
+  it('answers res 0 for a number listed on its original carrier and for unlisted numbers', () => {
+    expect(answer('13972565392').seed).toMatchObject({ res: '0', Init_isp: '移动', Now_isp: '移动' });
+    expect(answer('13972565393').seed).toMatchObject({ res: '0', Now_isp: '移动' });
+    expect(answer('13972565393').ext.portedAt).toBeNull();
+  });
+
+  it('keeps virtual-operator numbers on their host network', () => {
+    expect(answer('13000061234').seed).toMatchObject({ res: '3', Init_isp: '移动', Now_isp: '移动' });
+  });
+
+  it('gives the current carrier of a number on an unknown segment type, res staying 4', () => {
+    const { seed, ext } = answer('13000001234');
+    expect(seed).toMatchObject({ res: '4', Init_isp: '未知', Now_isp: '电信' });
+    expect(ext.portedAt).toBeNull();
   });
 });

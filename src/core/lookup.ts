@@ -1,4 +1,12 @@
-import { SEGMENT_TYPE_LABELS, SegmentType, carrierLabel, hostCarrier, isVirtualType } from './carrier.js';
+import {
+  CARRIER_NAMES,
+  SEGMENT_TYPE_LABELS,
+  SegmentType,
+  carrierLabel,
+  hostCarrier,
+  isVirtualType,
+} from './carrier.js';
+import { NOT_PORTED, type PortedIndex, isoDateFromDay, packedCarrier, packedDay } from './ported-index.js';
 import { parseMobile } from './mobile-number.js';
 import { ResultCode } from './result-codes.js';
 import { NO_SEGMENT, type SegmentTable, cellType } from './segment-table.js';
@@ -48,11 +56,17 @@ export type LookupOutcome =
 /** The data a lookup reads; swapped as a whole when new data is loaded. */
 export interface LookupSources {
   readonly segments: SegmentTable;
+  /** The portability database; without it every number is on its segment's carrier. */
+  readonly ported?: { readonly index: PortedIndex; readonly version: string };
 }
 
 const NO_DATA = { code: ResultCode.NoData } as const;
 
-/** Answers one number from the segment table: where it was issued and on which network. */
+/**
+ * Answers one number: where it was issued and on which network (segment table), and which network
+ * serves it now (portability database). Virtual-operator numbers cannot be ported and keep their
+ * host network.
+ */
 export function lookupMobile(input: unknown, sources: LookupSources): LookupOutcome {
   const parsed = parseMobile(input);
   if (!parsed.ok) return { code: parsed.code };
@@ -65,13 +79,25 @@ export function lookupMobile(input: unknown, sources: LookupSources): LookupOutc
   const host = hostCarrier(type);
   const virtual = isVirtualType(type);
   const knownHost = host >= 0 && type !== SegmentType.BroadnetVirtual;
-  const res: Res = virtual ? (knownHost ? '3' : '4') : knownHost ? '0' : '4';
-  const isp = carrierLabel(host);
+  const initIsp = carrierLabel(host);
+  let nowIsp = initIsp;
+  let portedAt: string | null = null;
+  let res: Res = virtual ? (knownHost ? '3' : '4') : knownHost ? '0' : '4';
+  const { ported } = sources;
+  if (ported && !virtual) {
+    const packed = ported.index.find(parsed.prefix7, parsed.suffix4);
+    if (packed !== NOT_PORTED) {
+      nowIsp = CARRIER_NAMES[packedCarrier(packed)];
+      portedAt = isoDateFromDay(packedDay(packed)) ?? null;
+      // A number back on its original carrier is not ported, whatever the database remembers.
+      if (knownHost) res = nowIsp === initIsp ? '0' : '1';
+    }
+  }
 
   return {
     code: ResultCode.Ok,
     answer: {
-      seed: { res, Mobile: parsed.mobile, Area: location.area, Init_isp: isp, Now_isp: isp },
+      seed: { res, Mobile: parsed.mobile, Area: location.area, Init_isp: initIsp, Now_isp: nowIsp },
       ext: {
         province: location.province,
         city: location.city,
@@ -79,8 +105,8 @@ export function lookupMobile(input: unknown, sources: LookupSources): LookupOutc
         areaCode: location.areaCode,
         type: SEGMENT_TYPE_LABELS[type],
         virtual,
-        portedAt: null,
-        dataVersion: { segments: segments.version, ported: null },
+        portedAt,
+        dataVersion: { segments: segments.version, ported: ported?.version ?? null },
       },
     },
   };

@@ -1,6 +1,6 @@
 import { type SegmentType, isSegmentType } from '../core/carrier.js';
 import { FIRST_PREFIX, LAST_PREFIX } from '../core/prefix.js';
-import type { SegmentTable} from '../core/segment-table.js';
+import type { SegmentTable } from '../core/segment-table.js';
 import { type Location, SegmentTableBuilder } from '../core/segment-table.js';
 import { readLocation } from './location-fields.js';
 import { ReadReport, SegmentFileError } from './read-report.js';

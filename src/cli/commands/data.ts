@@ -9,6 +9,7 @@ import type { ReadReport } from '../../data/read-report.js';
 import { encodeSegmentCsv } from '../../data/segment-csv.js';
 import { loadSegments } from '../../data/segment-source.js';
 import { CliError } from '../cli-error.js';
+import { registerPorted } from './ported.js';
 import { addSegmentsOption, loadChosenSegments } from '../segments-option.js';
 
 export interface SegmentInfo {
@@ -122,5 +123,7 @@ export function registerData(program: Command): Command {
         `mnpd: wrote ${table.size} segments to ${output}${odd.length ? ` (odd rows: ${odd.join('; ')})` : ''}`,
       );
     });
+
+  registerPorted(data);
   return data;
 }

@@ -6,6 +6,8 @@ import { seedBody } from '../../core/seed-body.js';
 import { CliError } from '../cli-error.js';
 import { lookupFile } from '../lookup-file.js';
 import { addSegmentsOption, loadChosenSegments } from '../segments-option.js';
+import { readPortedState } from '../../data/ported-database.js';
+import { addDataDirOption, chosenDataDir } from '../data-dir-option.js';
 
 interface LookupOptions {
   json?: boolean;
@@ -13,6 +15,7 @@ interface LookupOptions {
   file?: string;
   out?: string;
   segments?: string;
+  dataDir?: string;
 }
 
 function printTable(numbers: string[], outcomes: LookupOutcome[]): void {
@@ -42,22 +45,30 @@ function printTable(numbers: string[], outcomes: LookupOutcome[]): void {
 }
 
 export function registerLookup(program: Command): void {
-  addSegmentsOption(
-    program
-      .command('lookup')
-      .description('look numbers up offline: carrier, area, portability')
-      .argument('[numbers...]', 'mobile numbers, in any usual spelling (+86, spaces, dashes, full-width)')
-      .option('--json', 'one JSON object per number, in the API answer shape')
-      .option('--ext', 'add the extended fields (province, city, zip, area code, type, …)')
-      .option('--file <path>', 'read numbers from a file, one per line or in the first CSV column')
-      .option('--out <path>', 'with --file: write the results CSV here (default: standard output)'),
+  addDataDirOption(
+    addSegmentsOption(
+      program
+        .command('lookup')
+        .description('look numbers up offline: carrier, area, portability')
+        .argument('[numbers...]', 'mobile numbers, in any usual spelling (+86, spaces, dashes, full-width)')
+        .option('--json', 'one JSON object per number, in the API answer shape')
+        .option('--ext', 'add the extended fields (province, city, zip, area code, type, …)')
+        .option('--file <path>', 'read numbers from a file, one per line or in the first CSV column')
+        .option('--out <path>', 'with --file: write the results CSV here (default: standard output)'),
+    ),
   ).action(async (numbers: string[], options: LookupOptions) => {
     if (options.file === undefined && numbers.length === 0) {
       throw new CliError('give numbers to look up, or --file FILE');
     }
     if (options.out !== undefined && options.file === undefined) throw new CliError('--out needs --file');
-    const { table } = await loadChosenSegments(options);
-    const sources = { segments: table };
+    const [{ table }, ported] = await Promise.all([
+      loadChosenSegments(options),
+      readPortedState(chosenDataDir(options)),
+    ]);
+    const sources = {
+      segments: table,
+      ported: ported && { index: ported.index, version: ported.meta.dataVersion },
+    };
     if (options.file !== undefined) {
       await lookupFile(options.file, options.out, sources);
       return;

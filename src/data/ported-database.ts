@@ -1,0 +1,210 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import lockfile from 'proper-lockfile';
+import { PortedIndex } from '../core/ported-index.js';
+import { type NpdbMeta, readSnapshot, writeSnapshot } from './npdb-snapshot.js';
+import type { ApplyDone, ApplyFailed, ApplyJob, ApplyProgress } from './ported-apply-worker.js';
+import { EMPTY_META } from './npdb-empty.js';
+import { FeedFileError } from './feed-file.js';
+import { type FeedReport, FeedGapError, FeedRejectedError } from './ported-feed.js';
+import { SnapshotError } from './npdb-snapshot.js';
+
+/** What lookups read: one index and its description, replaced together by one assignment. */
+export interface PortedState {
+  readonly index: PortedIndex;
+  readonly meta: NpdbMeta;
+}
+
+export interface ApplyResult {
+  state: PortedState;
+  report?: FeedReport;
+  /** False when the feed held nothing new (e.g. a delta applied before). */
+  changed: boolean;
+}
+
+export interface ApplyOptions {
+  /** Apply the valid rows of a file with invalid ones, instead of refusing it whole. */
+  skipInvalid?: boolean;
+  onProgress?: (progress: ApplyProgress) => void;
+}
+
+export const SNAPSHOT_FILE = 'ported.snapshot';
+
+/** The live database of a data directory without opening it for changes; undefined if it has none. */
+export async function readPortedState(dataDir: string): Promise<PortedState | undefined> {
+  const snapshot = join(dataDir, 'npdb', SNAPSHOT_FILE);
+  return existsSync(snapshot) ? readSnapshot(snapshot) : undefined;
+}
+
+const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER = new URL(`./ported-apply-worker${RUNNING_FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url);
+
+/** Errors cross the worker boundary as plain data; this gives them back their class. */
+function rebuildError(failure: ApplyFailed, file: string): Error {
+  switch (failure.name) {
+    case 'FeedRejectedError':
+      return new FeedRejectedError(file, failure.report!);
+    case 'FeedGapError':
+      return new FeedGapError(file, failure.expectedSeq!, failure.firstSeq!);
+    case 'FeedFileError':
+      return new FeedFileError(file, failure.problem!);
+    case 'SnapshotError':
+      return new SnapshotError(failure.message);
+    default:
+      return new Error(failure.message);
+  }
+}
+
+/**
+ * The portability database of a data directory: its snapshot on disk and the live index in
+ * memory. Changes build in a worker beside the live index and are swapped in between two lookups;
+ * the snapshot on disk is replaced atomically, so a crash at any point leaves the previous
+ * database whole. One change at a time, across processes too (a lock in the data directory).
+ */
+export class PortedDatabase {
+  #state: PortedState;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly directory: string,
+    state: PortedState,
+  ) {
+    this.#state = state;
+  }
+
+  /** `<dataDir>/npdb`, created if missing; loads its snapshot, refusing a corrupt one. */
+  static async open(dataDir: string): Promise<PortedDatabase> {
+    const directory = join(dataDir, 'npdb');
+    await mkdir(directory, { recursive: true });
+    const snapshot = join(directory, SNAPSHOT_FILE);
+    const state = existsSync(snapshot)
+      ? await readSnapshot(snapshot)
+      : { index: PortedIndex.empty(), meta: EMPTY_META };
+    return new PortedDatabase(directory, state);
+  }
+
+  get state(): PortedState {
+    return this.#state;
+  }
+
+  get snapshotPath(): string {
+    return join(this.directory, SNAPSHOT_FILE);
+  }
+
+  /** Replaces the whole database with a full snapshot CSV; `seq` sets the delta seq it is as of. */
+  importFull(file: string, options: ApplyOptions & { seq?: number } = {}): Promise<ApplyResult> {
+    const job: ApplyJob = {
+      kind: 'full',
+      snapshotPath: this.snapshotPath,
+      file,
+      skipInvalid: !!options.skipInvalid,
+      seq: options.seq,
+    };
+    return this.#apply(job, options.onProgress);
+  }
+
+  /** Applies a delta CSV after the last applied seq. */
+  applyDelta(file: string, options: ApplyOptions = {}): Promise<ApplyResult> {
+    const job: ApplyJob = {
+      kind: 'delta',
+      snapshotPath: this.snapshotPath,
+      file,
+      skipInvalid: !!options.skipInvalid,
+    };
+    return this.#apply(job, options.onProgress);
+  }
+
+  /** Picks up a snapshot another process wrote (e.g. `mnpd data apply-delta` beside a server). */
+  reload(): Promise<ApplyResult> {
+    return this.#apply({ kind: 'load', snapshotPath: this.snapshotPath });
+  }
+
+  /** Replaces the database with an index built in this process (the synthetic generator). */
+  replace(index: PortedIndex, source: string, lastSeq = this.#state.meta.lastSeq): Promise<ApplyResult> {
+    return this.#exclusive(async () => {
+      const createdAt = new Date().toISOString();
+      const meta: NpdbMeta = {
+        dataVersion: createdAt.replace(/[-:]/g, '').slice(0, 15) + 'Z',
+        lastSeq,
+        createdAt,
+        source,
+      };
+      await writeSnapshot(this.snapshotPath, index, meta);
+      this.#state = { index, meta };
+      return { state: this.#state, changed: true };
+    });
+  }
+
+  #apply(job: ApplyJob, onProgress?: (progress: ApplyProgress) => void): Promise<ApplyResult> {
+    return this.#exclusive(async () => {
+      const done = await runWorker(job, onProgress);
+      const index = PortedIndex.fromArrays(
+        { offsets: done.offsets, keys: done.keys, days: done.days },
+        { validate: false },
+      );
+      if (done.changed || done.meta.dataVersion !== this.#state.meta.dataVersion)
+        this.#state = { index, meta: done.meta };
+      return { state: this.#state, report: done.report, changed: done.changed };
+    });
+  }
+
+  /** A process killed while writing a snapshot leaves its temporary file; the lock makes it safe to remove. */
+  async #removeAbandonedTemporaries(): Promise<void> {
+    for (const name of await readdir(this.directory)) {
+      if (name.startsWith(`${SNAPSHOT_FILE}.tmp-`)) await rm(join(this.directory, name), { force: true });
+    }
+  }
+
+  /** Runs changes one after another, holding the data directory's lock. */
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(async () => {
+      const release = await lockfile.lock(this.directory, {
+        lockfilePath: join(this.directory, '.lock'),
+        retries: { retries: 600, minTimeout: 100, maxTimeout: 1000 },
+        stale: 5_000,
+      });
+      try {
+        await this.#removeAbandonedTemporaries();
+        return await work();
+      } finally {
+        await release();
+      }
+    });
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+function runWorker(job: ApplyJob, onProgress?: (progress: ApplyProgress) => void): Promise<ApplyDone> {
+  return new Promise((resolve, reject) => {
+    const worker = RUNNING_FROM_SOURCE
+      ? // Tests run the TypeScript sources: the worker registers tsx before loading its module.
+        new Worker(
+          `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER.href)}); })`,
+          {
+            eval: true,
+            workerData: job,
+          },
+        )
+      : new Worker(WORKER, { workerData: job });
+    let settled = false;
+    worker.on('message', (message: ApplyDone | ApplyFailed | ApplyProgress) => {
+      if (message.type === 'progress') {
+        onProgress?.(message);
+        return;
+      }
+      settled = true;
+      if (message.type === 'done') resolve(message);
+      else reject(rebuildError(message, 'file' in job ? job.file : job.snapshotPath));
+    });
+    worker.once('error', (error) => {
+      settled = true;
+      reject(error);
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`portability worker exited with code ${code} before answering`));
+    });
+  });
+}

@@ -1,0 +1,96 @@
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PortedDatabase } from './ported-database.js';
+import { type InboxOutcome, processInbox, watchInbox } from './ported-inbox.js';
+
+async function setUp() {
+  const dir = await mkdtemp(join(tmpdir(), 'mnpd-inbox-'));
+  await mkdir(join(dir, 'inbox'));
+  return {
+    dir,
+    db: await PortedDatabase.open(dir),
+    drop: (name: string, text: string) => writeFileSync(join(dir, 'inbox', name), text),
+  };
+}
+
+const summary = (outcomes: InboxOutcome[]) => outcomes.map(({ file, kind, status }) => [file, kind, status]);
+
+describe('the inbox drop folder', () => {
+  it('applies files in order, a delta waiting for its predecessor, and files them with reports', async () => {
+    const { dir, db, drop } = await setUp();
+    drop('1-full.csv', 'mobile,carrier\n13972565391,电信\n13800000000,联通\n');
+    drop('2-delta-b.csv', '3,return,13972565391,,\n');
+    drop(
+      '3-delta-a.csv',
+      'seq,op,mobile,carrier,ported_at\n1,port,15000000000,电信,2024-01-01\n2,port,15000000001,电信,\n',
+    );
+    drop('4-bad.csv', '13972565391,电信\nnot-a-number,移动\n');
+    drop('5-later.csv.part', 'being written');
+    drop('.hidden', 'ignored');
+
+    const outcomes = await processInbox(db, dir);
+    expect(summary(outcomes)).toEqual([
+      ['1-full.csv', 'full', 'applied'],
+      ['2-delta-b.csv', 'delta', 'applied'],
+      ['3-delta-a.csv', 'delta', 'applied'],
+      ['4-bad.csv', 'full', 'failed'],
+    ]);
+    expect(db.state.meta.lastSeq).toBe(3);
+    expect(db.state.index.size).toBe(3);
+    expect(readdirSync(join(dir, 'inbox')).sort()).toEqual(['.hidden', '5-later.csv.part']);
+    const archived = readdirSync(join(dir, 'archive'));
+    expect(archived.filter((name) => name.endsWith('-1-full.csv'))).toHaveLength(1);
+    expect(archived.filter((name) => name.endsWith('.report.json'))).toHaveLength(3);
+    const failed = readdirSync(join(dir, 'failed'));
+    const report = JSON.parse(
+      readFileSync(
+        join(
+          dir,
+          'failed',
+          failed.find((name) => name.endsWith('.report.json'))!,
+        ),
+        'utf8',
+      ),
+    );
+    expect(report.status).toBe('failed');
+    expect(report.report.problems).toEqual([{ line: 2, reason: 'bad number "not-a-number"' }]);
+  });
+
+  it('keeps a delta with a gap in the inbox, and files a re-applied one as unchanged', async () => {
+    const { dir, db, drop } = await setUp();
+    drop('d1.csv', '1,port,15000000000,电信,2024-01-01\n');
+    await processInbox(db, dir);
+    drop('d1-again.csv', '1,port,15000000000,电信,2024-01-01\n');
+    drop('d5.csv', '5,port,15000000001,电信,2024-01-01\n');
+    const outcomes = await processInbox(db, dir);
+    expect(summary(outcomes)).toEqual([
+      ['d1-again.csv', 'delta', 'unchanged'],
+      ['d5.csv', 'delta', 'waiting'],
+    ]);
+    expect(outcomes[1].message).toMatch(/waiting for seq 2–4/);
+    expect(existsSync(join(dir, 'inbox', 'd5.csv'))).toBe(true);
+    expect(db.state.meta.lastSeq).toBe(1);
+  });
+
+  it('is watched: a dropped file is applied without a call', async () => {
+    const { dir, db, drop } = await setUp();
+    const seen: InboxOutcome[] = [];
+    const applied = new Promise<void>((resolve) => {
+      const watcher = watchInbox(db, dir, {
+        intervalMs: 20,
+        onOutcome: (outcome) => {
+          seen.push(outcome);
+          watcher.close();
+          resolve();
+        },
+      });
+    });
+    drop('full.csv', '13972565391,电信\n');
+    await applied;
+    expect(summary(seen)).toEqual([['full.csv', 'full', 'applied']]);
+    expect(db.state.index.size).toBe(1);
+  });
+});

@@ -1,0 +1,139 @@
+import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PortedDatabase } from './ported-database.js';
+import {
+  type FeedKind,
+  type FeedReport,
+  FeedGapError,
+  FeedRejectedError,
+  detectFeedKind,
+} from './ported-feed.js';
+
+/**
+ * The drop folder: feeds placed in `<data dir>/inbox/` are applied in name order (full snapshots
+ * and deltas alike) and moved to `archive/` or `failed/` with a report beside them. A delta that
+ * comes before its predecessor waits in the inbox until the missing one has been applied.
+ * Writers should write elsewhere (or to a `.part` name) and rename into the inbox.
+ */
+export type InboxStatus = 'applied' | 'unchanged' | 'failed' | 'waiting';
+
+export interface InboxOutcome {
+  file: string;
+  kind?: FeedKind;
+  status: InboxStatus;
+  message: string;
+  report?: FeedReport;
+}
+
+export const INBOX = 'inbox';
+export const ARCHIVE = 'archive';
+export const FAILED = 'failed';
+
+function isPending(name: string): boolean {
+  return !name.startsWith('.') && !name.endsWith('.part') && !name.endsWith('.tmp');
+}
+
+function stamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, 'Z');
+}
+
+async function file(dir: string, name: string, outcome: InboxOutcome): Promise<void> {
+  const target = join(dir, `${stamp()}-${name}`);
+  await rename(join(dir, '..', INBOX, name), target);
+  await writeFile(`${target}.report.json`, JSON.stringify(outcome, null, 2) + '\n');
+}
+
+async function applyOne(
+  db: PortedDatabase,
+  path: string,
+  skipInvalid: boolean,
+): Promise<Omit<InboxOutcome, 'file'>> {
+  let kind: FeedKind | undefined;
+  try {
+    const head = (await readFile(path)).subarray(0, 4096).toString('utf8');
+    kind = detectFeedKind(head);
+    const result =
+      kind === 'full'
+        ? await db.importFull(path, { skipInvalid })
+        : await db.applyDelta(path, { skipInvalid });
+    const report = result.report;
+    const invalid = report && report.invalid > 0 ? `, ${report.invalid} invalid rows skipped` : '';
+    return result.changed
+      ? {
+          kind,
+          status: 'applied',
+          message: `applied ${report?.valid ?? 0} rows${invalid}; database has ${result.state.index.size} numbers`,
+          report,
+        }
+      : { kind, status: 'unchanged', message: 'every row was applied before; nothing changed', report };
+  } catch (error) {
+    if (error instanceof FeedGapError) return { kind, status: 'waiting', message: error.message };
+    const report = error instanceof FeedRejectedError ? error.report : undefined;
+    return { kind, status: 'failed', message: (error as Error).message, report };
+  }
+}
+
+/** Applies what the inbox holds now; returns what happened to each file, waiting ones included. */
+export async function processInbox(
+  db: PortedDatabase,
+  dataDir: string,
+  options: { skipInvalid?: boolean } = {},
+): Promise<InboxOutcome[]> {
+  const inbox = join(dataDir, INBOX);
+  for (const dir of [INBOX, ARCHIVE, FAILED]) await mkdir(join(dataDir, dir), { recursive: true });
+  const outcomes = new Map<string, InboxOutcome>();
+  // Another pass after any success: a delta waiting for its predecessor may be next now.
+  for (let progress = true; progress;) {
+    progress = false;
+    const names = (await readdir(inbox)).filter(isPending).sort();
+    for (const name of names) {
+      if (!(await stat(join(inbox, name))).isFile()) continue;
+      const outcome: InboxOutcome = {
+        file: name,
+        ...(await applyOne(db, join(inbox, name), !!options.skipInvalid)),
+      };
+      outcomes.set(name, outcome);
+      if (outcome.status === 'waiting') continue;
+      await file(join(dataDir, outcome.status === 'failed' ? FAILED : ARCHIVE), name, outcome);
+      if (outcome.status === 'applied') progress = true;
+    }
+  }
+  return [...outcomes.values()];
+}
+
+/** Polls the inbox; each pass runs after the previous one has finished. */
+export function watchInbox(
+  db: PortedDatabase,
+  dataDir: string,
+  options: {
+    intervalMs?: number;
+    skipInvalid?: boolean;
+    onOutcome?: (outcome: InboxOutcome) => void;
+    onError?: (error: Error) => void;
+  } = {},
+): { close(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const waitingReported = new Set<string>();
+  const pass = async () => {
+    try {
+      for (const outcome of await processInbox(db, dataDir, options)) {
+        // A waiting delta is reported once, not at every poll.
+        if (outcome.status === 'waiting' && waitingReported.has(outcome.file)) continue;
+        if (outcome.status === 'waiting') waitingReported.add(outcome.file);
+        else waitingReported.delete(outcome.file);
+        options.onOutcome?.(outcome);
+      }
+    } catch (error) {
+      options.onError?.(error as Error);
+    }
+    if (!closed) timer = setTimeout(pass, options.intervalMs ?? 2000);
+  };
+  timer = setTimeout(pass, 0);
+  return {
+    close() {
+      closed = true;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import type { ChargeBatcher } from '../billing/charge-batcher.js';
+import type { PortedDatabase } from '../data/ported-database.js';
+import type { Store } from '../store/store.js';
+import type { ServerConfig } from './config.js';
+import type { KeyResolver } from './key-auth.js';
+import type { LiveSources } from './live-sources.js';
+import type { Metrics } from './metrics.js';
+import type { QueryService } from './query-service.js';
+import type { RateLimiter } from './rate-limiter.js';
+
+/** Everything the routes use, built once per server by `buildApp`'s caller. */
+export interface AppDeps {
+  config: ServerConfig;
+  store: Store;
+  batcher: ChargeBatcher;
+  keys: KeyResolver;
+  limiter: RateLimiter;
+  sources: LiveSources;
+  ported: PortedDatabase;
+  query: QueryService;
+  metrics: Metrics;
+}

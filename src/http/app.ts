@@ -1,0 +1,126 @@
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { REASONS, ResultCode } from '../core/result-codes.js';
+import type { AppDeps } from './app-deps.js';
+import { maskUrl } from './log-masking.js';
+import { balanceRoute } from './routes/balance.js';
+import { batchRoute } from './routes/batch.js';
+import { carrierRoute } from './routes/carrier.js';
+import { ispRoute } from './routes/isp.js';
+import { operationsRoutes } from './routes/operations.js';
+import { trialRoute } from './routes/qxt-test.js';
+import { recordsRoute } from './routes/records.js';
+import { randomUUID } from 'node:crypto';
+
+export interface AppOptions {
+  /** pino logger options, or false for none (tests). */
+  logger?: boolean | object;
+  https?: { cert: Buffer; key: Buffer };
+}
+
+/** Bodies that are not JSON or a form are not parameters: they are read and ignored. */
+function ignoreOtherBodies(app: FastifyInstance): void {
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
+}
+
+/**
+ * The Fastify app: the seed's endpoints, ours, and operations. Every answer that carries a code is
+ * HTTP 200 (429 when rate limited); problems below the contract (unknown path, oversized body)
+ * keep their HTTP status but still answer with a code, and nothing a client sends gets a 5xx.
+ */
+export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger:
+      options.logger === undefined || options.logger === true
+        ? {
+            serializers: {
+              req: (request) => ({ method: request.method, url: maskUrl(request.url), ip: request.ip }),
+            },
+          }
+        : options.logger,
+    // Fastify's own request lines would carry whole query strings; onResponse logs a masked one.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    trustProxy: deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false,
+    bodyLimit: deps.config.bodyLimit,
+    ...(options.https ? { https: options.https } : {}),
+  }) as unknown as FastifyInstance;
+
+  app.decorateRequest('startedAt', 0);
+  app.addHook('onRequest', async (request) => {
+    request.startedAt = performance.now();
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const seconds = (performance.now() - request.startedAt) / 1000;
+    deps.metrics.latency.observe({ endpoint: request.routeOptions.url ?? 'unknown' }, seconds);
+    request.log.info(
+      {
+        method: request.method,
+        url: maskUrl(request.url),
+        status: reply.statusCode,
+        ms: Math.round(seconds * 1000),
+      },
+      'answered',
+    );
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status === 413) {
+      return reply
+        .code(413)
+        .send({ ...errorOf(ResultCode.MissingParameter), message: 'request body too large' });
+    }
+    if (status >= 400 && status < 500) {
+      // Broken JSON, a bad encoding, a wrong content length: the parameters are missing.
+      return reply
+        .code(200)
+        .send({ ...errorOf(ResultCode.MissingParameter), message: error.message.slice(0, 200) });
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    return reply.code(200).send({ ...errorOf(ResultCode.SystemError), requestId: request.id });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({
+        ...errorOf(ResultCode.MissingParameter),
+        message: `no such endpoint: ${request.method} ${request.url.split('?')[0].slice(0, 100)}`,
+      }),
+  );
+
+  await app.register(formbody);
+  ignoreOtherBodies(app);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'mnpd',
+        version: '1',
+        description:
+          'Mobile number portability (携号转网) and carrier/area lookup, compatible with the qxt800 API. ' +
+          'Answer codes: ' +
+          Object.entries(REASONS)
+            .map(([code, reason]) => `${code} ${reason}`)
+            .join('; ') +
+          '. Code -6 (HTTP 429) is our extension for rate limiting.',
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  carrierRoute(app, deps);
+  ispRoute(app, deps);
+  balanceRoute(app, deps);
+  batchRoute(app, deps);
+  recordsRoute(app, deps);
+  trialRoute(app, deps);
+  operationsRoutes(app, deps);
+  return app;
+}
+
+function errorOf(code: ResultCode) {
+  return { code, reason: REASONS[code] };
+}

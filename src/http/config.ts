@@ -1,0 +1,85 @@
+/** Server settings, from the environment; every default lets a fresh install start as it is. */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  tls: { cert: string; key: string; port: number } | undefined;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  segmentsFile: string | undefined;
+  /** Peers whose X-Forwarded-For is believed (IPs or CIDRs). */
+  trustedProxies: string[];
+  trialEnabled: boolean;
+  /** Free /qxt_test answers per client IP per day. */
+  trialDailyQuota: number;
+  /** Per-key queries per second when the account sets none. */
+  defaultQps: number;
+  /** Query-log retention in days. */
+  retentionDays: number;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit: number;
+  /** How often the inbox is polled, in ms. */
+  inboxIntervalMs: number;
+}
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_TLS_PORT = 8443;
+export const DEFAULT_TRIAL_QUOTA = 20;
+export const DEFAULT_QPS = 200;
+export const DEFAULT_RETENTION_DAYS = 90;
+/** A 1000-number batch is about 15 kB; this leaves room for form encoding and whitespace. */
+export const DEFAULT_BODY_LIMIT = 256 * 1024;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(
+      `${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`,
+    );
+  }
+  return value;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const text = env[name]?.trim().toLowerCase();
+  if (text === undefined || text === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(text)) return true;
+  if (['0', 'false', 'no', 'off'].includes(text)) return false;
+  throw new ConfigError(`${name} must be on or off, got ${JSON.stringify(env[name])}`);
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const cert = env.MNPD_TLS_CERT || undefined;
+  const key = env.MNPD_TLS_KEY || undefined;
+  if ((cert === undefined) !== (key === undefined))
+    throw new ConfigError('MNPD_TLS_CERT and MNPD_TLS_KEY go together');
+  return {
+    port: integer(env, 'MNPD_PORT', DEFAULT_PORT, 0, 65535),
+    host: env.MNPD_HOST || '0.0.0.0',
+    tls:
+      cert && key
+        ? { cert, key, port: integer(env, 'MNPD_TLS_PORT', DEFAULT_TLS_PORT, 0, 65535) }
+        : undefined,
+    dataDir: env.MNPD_DATA_DIR || './var',
+    databaseUrl: env.DATABASE_URL || undefined,
+    segmentsFile: env.MNPD_SEGMENTS || undefined,
+    trustedProxies: (env.MNPD_TRUSTED_PROXIES ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+    trialEnabled: flag(env, 'MNPD_TRIAL', true),
+    trialDailyQuota: integer(env, 'MNPD_TRIAL_QUOTA', DEFAULT_TRIAL_QUOTA, 0, 1_000_000),
+    defaultQps: integer(env, 'MNPD_DEFAULT_QPS', DEFAULT_QPS, 1, 1_000_000),
+    retentionDays: integer(env, 'MNPD_LOG_RETENTION_DAYS', DEFAULT_RETENTION_DAYS, 1, 36_500),
+    bodyLimit: integer(env, 'MNPD_BODY_LIMIT', DEFAULT_BODY_LIMIT, 1024, 64 * 1024 * 1024),
+    inboxIntervalMs: integer(env, 'MNPD_INBOX_INTERVAL_MS', 2000, 50, 3_600_000),
+  };
+}

@@ -1,0 +1,61 @@
+import ipaddr from 'ipaddr.js';
+
+/** Parses `203.0.113.0/24`, `2001:db8::/32` or a single address into its normalised CIDR. */
+export function normaliseCidr(text: string): string | undefined {
+  const trimmed = text.trim();
+  try {
+    if (trimmed.includes('/')) {
+      const [address, bits] = ipaddr.parseCIDR(trimmed);
+      const network = ipaddr.fromByteArray(
+        address.toByteArray().map((byte, i) => {
+          const keep = Math.max(0, Math.min(8, bits - i * 8));
+          return byte & (0xff << (8 - keep));
+        }),
+      );
+      return `${network.toString()}/${bits}`;
+    }
+    const address = ipaddr.parse(trimmed);
+    return `${address.toString()}/${address.kind() === 'ipv4' ? 32 : 128}`;
+  } catch {
+    return undefined;
+  }
+}
+
+type Parsed = ipaddr.IPv4 | ipaddr.IPv6;
+
+function parseAddress(ip: string): Parsed | undefined {
+  try {
+    const address = ipaddr.parse(ip);
+    // ::ffff:1.2.3.4 is how a dual-stack socket reports an IPv4 client.
+    return address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()
+      ? (address as ipaddr.IPv6).toIPv4Address()
+      : address;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An empty whitelist allows any address; otherwise the address must fall in one of the CIDRs. */
+export function ipAllowed(ip: string, cidrs: readonly string[]): boolean {
+  if (cidrs.length === 0) return true;
+  const address = parseAddress(ip);
+  if (!address) return false;
+  for (const cidr of cidrs) {
+    try {
+      const range = ipaddr.parseCIDR(cidr);
+      if (range[0].kind() === address.kind() && address.match(range)) return true;
+    } catch {
+      // A malformed stored rule allows nothing.
+    }
+  }
+  return false;
+}
+
+/** For the query log: 203.0.113.7 → 203.0.113.0, IPv6 keeps its /48. */
+export function maskIp(ip: string): string {
+  const address = parseAddress(ip);
+  if (!address) return '';
+  const bytes = address.toByteArray();
+  const keep = address.kind() === 'ipv4' ? 3 : 6;
+  return ipaddr.fromByteArray(bytes.map((byte, i) => (i < keep ? byte : 0))).toString();
+}

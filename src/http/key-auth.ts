@@ -1,0 +1,63 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Account, KeyKind, KeyRecord, Store } from '../store/store.js';
+
+/** apikeys are 32 characters, as the seed's (`7c11272au708345c834b8ue81ac78972`). */
+export const APIKEY_LENGTH = 32;
+/**
+ * How long a resolved key (with its account and IP rules) is reused. Short, so that a revoked key
+ * or a changed whitelist takes effect within seconds on every node, yet the hot path rarely waits
+ * for the store.
+ */
+export const KEY_CACHE_MS = 2000;
+const MAX_CACHED_KEYS = 50_000;
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** A new secret: 32 lowercase hex characters, 128 bits. */
+export function newSecret(): string {
+  return randomBytes(APIKEY_LENGTH / 2).toString('hex');
+}
+
+/** Shown in listings instead of the secret. */
+export function secretHint(secret: string): string {
+  return `${secret.slice(0, 4)}…${secret.slice(-2)}`;
+}
+
+export interface Principal {
+  key: KeyRecord;
+  account: Account;
+  cidrs: string[];
+}
+
+/** Resolves secrets to keys through a short-lived cache; misses are cached too (bad keys are common). */
+export class KeyResolver {
+  readonly #store: Store;
+  readonly #cache = new Map<string, { principal: Principal | undefined; until: number }>();
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  async resolve(kind: KeyKind, secret: string): Promise<Principal | undefined> {
+    const hash = hashSecret(secret);
+    const cacheKey = `${kind}:${hash}`;
+    const now = Date.now();
+    const cached = this.#cache.get(cacheKey);
+    if (cached && cached.until > now) return cached.principal;
+    const found = await this.#store.findKey(kind, hash);
+    const principal = found && {
+      ...found,
+      cidrs: (await this.#store.listIpRules(found.account.id)).map((rule) => rule.cidr),
+    };
+    if (this.#cache.size >= MAX_CACHED_KEYS) this.#cache.clear();
+    this.#cache.set(cacheKey, { principal, until: now + KEY_CACHE_MS });
+    return principal;
+  }
+
+  /** Forget everything, e.g. after an operator changed keys or rules in this process. */
+  invalidate(): void {
+    this.#cache.clear();
+  }
+}

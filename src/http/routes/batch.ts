@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import { REASONS, ResultCode } from '../../core/result-codes.js';
+import { answerFormat } from '../answer-format.js';
+import type { AppDeps } from '../app-deps.js';
+import { requestParams } from '../params.js';
+import { errorBody } from '../query-service.js';
+import { queryContext } from '../request-context.js';
+import { respond } from '../respond.js';
+
+/** Numbers in one batch request. */
+export const MAX_BATCH_NUMBERS = 1000;
+
+/** `mobiles` as a JSON array, or `mobile` separated by commas or newlines. */
+function batchNumbers(raw: unknown, joined: string | undefined): unknown[] {
+  if (Array.isArray(raw)) return raw;
+  const text = typeof raw === 'string' ? raw : joined;
+  return (text ?? '')
+    .split(/[,，\r\n]+/)
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
+/** `POST /carrier/batch`: up to 1000 numbers, one seed-shaped answer each, each code 0 charged. */
+export function batchRoute(app: FastifyInstance, deps: AppDeps): void {
+  app.route({
+    method: 'POST',
+    url: '/carrier/batch',
+    schema: {
+      summary: `Up to ${MAX_BATCH_NUMBERS} numbers in one request: JSON {"apikey","mobiles":[…]} or form mobile=a,b,c`,
+    },
+    handler: async (request, reply) => {
+      const params = requestParams(request);
+      const format = answerFormat(params);
+      if (!format)
+        return respond(deps, reply, 'batch', { kind: 'json' }, errorBody(ResultCode.MissingParameter));
+      const numbers = batchNumbers(params.raw('mobiles'), params.get('mobile'));
+      if (numbers.length === 0)
+        return respond(deps, reply, 'batch', format, errorBody(ResultCode.MissingParameter));
+      if (numbers.length > MAX_BATCH_NUMBERS) {
+        return respond(deps, reply, 'batch', format, {
+          ...errorBody(ResultCode.MissingParameter),
+          message: `at most ${MAX_BATCH_NUMBERS} numbers per batch, got ${numbers.length}`,
+        });
+      }
+      const auth = await deps.query.authorize('apikey', params.get('apikey'), request.ip);
+      if (!auth.ok) return respond(deps, reply, 'batch', format, errorBody(auth.code));
+      const context = queryContext(request, params);
+      // Each number is its own charge; a retried batch replays number by number.
+      const results = await Promise.all(
+        numbers.map((mobile, i) =>
+          deps.query.answer(auth.principal, mobile, {
+            ...context,
+            requestId: `${context.requestId}#${i}`,
+            idempotencyKey: context.idempotencyKey && `${context.idempotencyKey}#${i}`,
+          }),
+        ),
+      );
+      return respond(deps, reply, 'batch', format, { code: 0, reason: REASONS[0], result: results });
+    },
+  });
+}

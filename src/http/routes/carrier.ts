@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import { ResultCode } from '../../core/result-codes.js';
+import { answerFormat } from '../answer-format.js';
+import type { AppDeps } from '../app-deps.js';
+import { requestParams } from '../params.js';
+import { errorBody } from '../query-service.js';
+import { queryContext } from '../request-context.js';
+import { respond } from '../respond.js';
+import { lookupQuerySchema } from '../schemas.js';
+
+export const blank = (value: string | undefined): boolean => value === undefined || value.trim() === '';
+
+/** `/carrier?apikey=&mobile=`: the seed's query, charged one query per code-0 answer. */
+export function carrierRoute(app: FastifyInstance, deps: AppDeps): void {
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/carrier',
+    schema: lookupQuerySchema('Look a number up: portability, current carrier, area', true),
+    handler: async (request, reply) => {
+      const params = requestParams(request);
+      const format = answerFormat(params);
+      if (!format)
+        return respond(deps, reply, 'carrier', { kind: 'json' }, errorBody(ResultCode.MissingParameter));
+      const mobile = params.get('mobile');
+      if (blank(mobile))
+        return respond(deps, reply, 'carrier', format, errorBody(ResultCode.MissingParameter));
+      const auth = await deps.query.authorize('apikey', params.get('apikey'), request.ip);
+      if (!auth.ok) return respond(deps, reply, 'carrier', format, errorBody(auth.code));
+      const body = await deps.query.answer(auth.principal, mobile, queryContext(request, params));
+      return respond(deps, reply, 'carrier', format, body);
+    },
+  });
+}

@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { ResultCode } from '../../core/result-codes.js';
+import { answerFormat } from '../answer-format.js';
+import type { AppDeps } from '../app-deps.js';
+import { requestParams } from '../params.js';
+import { errorBody } from '../query-service.js';
+import { queryContext } from '../request-context.js';
+import { respond } from '../respond.js';
+import { lookupQuerySchema } from '../schemas.js';
+import { blank } from './carrier.js';
+
+const APPCODE = /^APPCODE\s+(\S+)\s*$/i;
+
+/** `/isp?mobile=` with `Authorization: APPCODE <code>`: the Aliyun-market variant of /carrier. */
+export function ispRoute(app: FastifyInstance, deps: AppDeps): void {
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/isp',
+    schema: lookupQuerySchema('The same answer as /carrier, authorised by an APPCODE header', false),
+    handler: async (request, reply) => {
+      const params = requestParams(request);
+      const format = answerFormat(params);
+      if (!format)
+        return respond(deps, reply, 'isp', { kind: 'json' }, errorBody(ResultCode.MissingParameter));
+      const appcode = APPCODE.exec(request.headers.authorization ?? '')?.[1];
+      const mobile = params.get('mobile');
+      if (!appcode || blank(mobile))
+        return respond(deps, reply, 'isp', format, errorBody(ResultCode.MissingParameter));
+      const auth = await deps.query.authorize('appcode', appcode, request.ip);
+      if (!auth.ok) return respond(deps, reply, 'isp', format, errorBody(auth.code));
+      const body = await deps.query.answer(auth.principal, mobile, queryContext(request, params));
+      return respond(deps, reply, 'isp', format, body);
+    },
+  });
+}

@@ -1,0 +1,42 @@
+/**
+ * Request descriptions for the OpenAPI document. They document; they do not validate: a bad
+ * parameter must get the contract's answer code, not a framework 400.
+ */
+const common = {
+  format: { type: 'string', enum: ['json', 'xml'], description: 'xml for an XML answer' },
+  callback: { type: 'string', description: 'JSONP: wrap the JSON answer in this function call' },
+} as const;
+
+const mobile = {
+  type: 'string',
+  description: '11-digit mobile number; +86, 0086, spaces, dashes and full-width digits are accepted',
+};
+const apikey = { type: 'string', description: 'the account key, 32 characters' };
+
+export function lookupQuerySchema(summary: string, withApikey: boolean) {
+  return {
+    summary,
+    querystring: {
+      type: 'object',
+      properties: {
+        ...(withApikey ? { apikey } : {}),
+        mobile,
+        ext: {
+          type: 'string',
+          description:
+            '1: add province, city, zip, areaCode, type, virtual, portedAt, dataVersion, requestId',
+        },
+        requestId: {
+          type: 'string',
+          description:
+            'idempotency key: a retry with it returns the first answer without a second charge (24 h)',
+        },
+        ...common,
+      },
+    },
+  };
+}
+
+export function keyOnlySchema(summary: string) {
+  return { summary, querystring: { type: 'object', properties: { apikey, ...common } } };
+}

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { ChargeBatcher } from '../billing/charge-batcher.js';
+import { PortedDatabase } from '../data/ported-database.js';
+import { watchInbox } from '../data/ported-inbox.js';
+import { loadSegments } from '../data/segment-source.js';
+import { openStore } from '../store/open-store.js';
+import { type AppOptions, buildApp } from './app.js';
+import type { AppDeps } from './app-deps.js';
+import { type FirstStart, bootstrapEmptyStore } from './bootstrap.js';
+import type { ServerConfig } from './config.js';
+import { KeyResolver } from './key-auth.js';
+import { LiveSources } from './live-sources.js';
+import { Metrics } from './metrics.js';
+import { QueryService } from './query-service.js';
+import { MemoryRateLimiter } from './rate-limiter.js';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** Idempotency keys answer retries for this long. */
+export const IDEMPOTENCY_RETENTION_MS = DAY_MS;
+
+export interface RunningServer {
+  app: FastifyInstance;
+  tlsApp: FastifyInstance | undefined;
+  deps: AppDeps;
+  /** Set on the first start with an empty store: the secrets to show once. */
+  firstStart: FirstStart | undefined;
+  /** `http://host:port` actually listened on. */
+  url: string;
+  /** Stops accepting, finishes in-flight requests, commits every pending charge, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Opens store and data, builds the app and listens; what `mnpd serve` runs. */
+export async function startServer(
+  config: ServerConfig,
+  options: Pick<AppOptions, 'logger'> = {},
+): Promise<RunningServer> {
+  const store = await openStore(config.databaseUrl, config.dataDir);
+  const firstStart = await bootstrapEmptyStore(store);
+  const { table } = await loadSegments(config.segmentsFile);
+  const ported = await PortedDatabase.open(config.dataDir);
+  const metrics = new Metrics();
+  const batcher = new ChargeBatcher(store);
+  batcher.onBatch = (size) => metrics.batchSize.observe(size);
+  const keys = new KeyResolver(store);
+  const limiter = new MemoryRateLimiter();
+  const sources = new LiveSources(table, ported);
+  const query = new QueryService({
+    sources: () => sources.current(),
+    batcher,
+    keys,
+    limiter,
+    defaultQps: config.defaultQps,
+  });
+  const deps: AppDeps = { config, store, batcher, keys, limiter, sources, ported, query, metrics };
+
+  const app = await buildApp(deps, options);
+  const url = await app.listen({ port: config.port, host: config.host });
+  let tlsApp: FastifyInstance | undefined;
+  if (config.tls) {
+    const https = { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
+    tlsApp = await buildApp(deps, { ...options, https });
+    await tlsApp.listen({ port: config.tls.port, host: config.host });
+  }
+
+  const inbox = watchInbox(ported, config.dataDir, {
+    intervalMs: config.inboxIntervalMs,
+    onOutcome: (outcome) =>
+      app.log.info({ file: outcome.file, status: outcome.status, message: outcome.message }, 'inbox'),
+    onError: (error) => app.log.error({ err: error }, 'inbox failed'),
+  });
+  const prune = async () => {
+    const now = Date.now();
+    try {
+      const removed = await store.prune({
+        queryLogBefore: new Date(now - config.retentionDays * DAY_MS),
+        idempotencyBefore: new Date(now - IDEMPOTENCY_RETENTION_MS),
+      });
+      if (removed > 0) app.log.info({ removed }, 'pruned query log and idempotency keys');
+    } catch (error) {
+      app.log.error({ err: error }, 'prune failed');
+    }
+  };
+  const pruneTimer = setInterval(prune, HOUR_MS);
+  pruneTimer.unref();
+  void prune();
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      inbox.close();
+      clearInterval(pruneTimer);
+      await Promise.all([app.close(), tlsApp?.close()]);
+      await batcher.close();
+      await store.close();
+    })());
+  return { app, tlsApp, deps, firstStart, url, close };
+}

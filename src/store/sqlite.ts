@@ -1,0 +1,87 @@
+/**
+ * The store on one SQLite file (better-sqlite3), for a single machine. Durable before it answers
+ * (WAL with synchronous=FULL: a commit is on disk when it returns); writers exclude each other with
+ * BEGIN IMMEDIATE, so a balance read inside a write transaction stays true until its commit, also
+ * against other processes on the same file (the CLI beside a running server).
+ */
+import { realpathSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { KyselyStore } from './kysely-store.js';
+import { type Database, migrateToLatest } from './schema.js';
+
+/** How long a writer waits for another process's write transaction before giving up with SQLITE_BUSY. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * One queue per database file in this process. better-sqlite3 is synchronous: a second connection
+ * of the same process waiting for the file's write lock would block the event loop, and with it the
+ * transaction holding the lock, until the busy timeout. Writers of one process therefore queue here
+ * first and meet SQLite's lock only against other processes.
+ */
+const writeQueues = new Map<string, WriteQueue>();
+
+class WriteQueue {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(fn);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+function writeQueueFor(file: string): WriteQueue {
+  if (file === ':memory:') return new WriteQueue();
+  const key = realpathSync(file);
+  let queue = writeQueues.get(key);
+  if (!queue) writeQueues.set(key, (queue = new WriteQueue()));
+  return queue;
+}
+
+export class SqliteStore extends KyselyStore {
+  readonly #sqlite: BetterSqlite3.Database;
+  readonly #queue: WriteQueue;
+
+  /** Opens (creating if needed) the database file; call `migrate()` before use. */
+  constructor(file: string) {
+    const sqlite = new BetterSqlite3(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+    super(new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), {
+      rowLocks: false,
+      toDb: (date) => date.getTime(),
+    });
+    this.#sqlite = sqlite;
+    this.#queue = writeQueueFor(file);
+  }
+
+  protected write<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.#queue.run(() =>
+      // One connection for the whole transaction; Kysely's own `transaction()` would BEGIN DEFERRED,
+      // which takes the write lock only at the first write, after the balances were read.
+      this.db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const result = await fn(conn);
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (error) {
+          // Some errors (SQLITE_FULL, SQLITE_IOERR…) have rolled back already.
+          if (this.#sqlite.inTransaction) await sql`rollback`.execute(conn);
+          throw error;
+        }
+      }),
+    );
+  }
+
+  migrate(): Promise<void> {
+    return this.#queue.run(() => migrateToLatest(this.db, 'sqlite'));
+  }
+
+  /** After the writes already queued for the file, so none of them meets a closed connection. */
+  close(): Promise<void> {
+    return this.#queue.run(() => this.db.destroy());
+  }
+}
