@@ -435,7 +435,7 @@ function groupByNumber(buffer: EntryBuffer, duplicates: DuplicateLog | null): Gr
       const key = sortKeys[j];
       const suffix = Math.floor(key / TWO_POW_32);
       const position = key - suffix * TWO_POW_32;
-      if (suffix === previousSuffix && false) {
+      if (suffix === previousSuffix) {
         // Same number again: the earlier entry (lower position, so added earlier) gives way.
         written--;
         if (duplicates !== null) {

@@ -56,12 +56,13 @@ export async function startServer(
   });
   const deps: AppDeps = { config, store, batcher, keys, limiter, sources, ported, query, metrics };
 
-  const app = await buildApp(deps, options);
+  const app = await buildApp(deps, { logger: options.logger });
+  options.beforeListen?.(app);
   const url = await app.listen({ port: config.port, host: config.host });
   let tlsApp: FastifyInstance | undefined;
   if (config.tls) {
     const https = { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
-    tlsApp = await buildApp(deps, { ...options, https });
+    tlsApp = await buildApp(deps, { logger: options.logger, https });
     await tlsApp.listen({ port: config.tls.port, host: config.host });
   }
 
