@@ -230,7 +230,7 @@ export async function readSnapshot(path: string): Promise<{ index: PortedIndex; 
         `the header describes ${expected.total} for ${header.count} numbers`,
     );
   }
-
+  if (!crcOk) fail(crcProblem);
   if (header.firstPrefix !== FIRST_PREFIX || header.prefixCount !== PREFIX_COUNT) {
     fail(
       `header inconsistent with this mnpd: prefixes ${header.firstPrefix} + ${header.prefixCount}, ` +

@@ -33,9 +33,14 @@ export interface RunningServer {
 }
 
 /** Opens store and data, builds the app and listens; what `mnpd serve` runs. */
+export interface StartOptions extends Pick<AppOptions, 'logger'> {
+  /** Adds routes before listening (benchmarks add a baseline route to the same server). */
+  beforeListen?: (app: FastifyInstance) => void;
+}
+
 export async function startServer(
   config: ServerConfig,
-  options: Pick<AppOptions, 'logger'> = {},
+  options: StartOptions = {},
 ): Promise<RunningServer> {
   const store = await openStore(config.databaseUrl, config.dataDir);
   const firstStart = await bootstrapEmptyStore(store);
