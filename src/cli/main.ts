@@ -7,6 +7,7 @@ import { SnapshotError } from '../data/npdb-snapshot.js';
 import { FeedGapError, FeedRejectedError } from '../data/ported-feed.js';
 import { SegmentFileError } from '../data/read-report.js';
 import { CliError } from './cli-error.js';
+import { registerAccounts } from './commands/account.js';
 import { registerData } from './commands/data.js';
 import { registerLookup } from './commands/lookup.js';
 import { registerServe } from './commands/serve.js';
@@ -30,6 +31,7 @@ const program = new Command('mnpd')
 registerLookup(program);
 registerData(program);
 registerServe(program);
+registerAccounts(program);
 
 try {
   await program.parseAsync(process.argv);
