@@ -1,0 +1,113 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../store/open-store.js';
+import type { ChargeItem, Store } from '../store/store.js';
+import { freshPostgresSchema, availableEngines } from '../test-support/test-databases.js';
+import { ChargeBatcher, ChargeBatcherClosedError } from './charge-batcher.js';
+
+function item(accountId: number, n: number, idempotencyKey: string | null = null): ChargeItem {
+  const mobile = `1380000${String(n).padStart(4, '0')}`;
+  return {
+    accountId,
+    idempotencyKey,
+    body: JSON.stringify({ code: 0, n }),
+    log: {
+      at: new Date(),
+      accountId,
+      keyId: null,
+      clientIp: '127.0.0.0',
+      mobile,
+      code: 0,
+      res: '0',
+      initIsp: '移动',
+      nowIsp: '移动',
+      segmentsVersion: 't',
+      portedVersion: null,
+      latencyMs: 1,
+      requestId: `r${n}`,
+    },
+  };
+}
+
+describe.each(availableEngines('charge batcher'))('ChargeBatcher on %s', (engine) => {
+  let store: Store;
+  let drop: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mnpd-batcher-'));
+    if (engine === 'postgres') {
+      const schema = await freshPostgresSchema();
+      drop = schema.drop;
+      store = await openStore(schema.url, dir);
+    } else {
+      store = await openStore(undefined, dir);
+    }
+  });
+  afterAll(async () => {
+    await store.close();
+    await drop?.();
+  });
+
+  it('groups concurrent charges into few transactions and stops exactly at a zero balance', async () => {
+    const account = await store.createAccount({ name: 'group', feeType: 'prepaid', balance: 150 });
+    const batcher = new ChargeBatcher(store, { windowMs: 5 });
+    const sizes: number[] = [];
+    batcher.onBatch = (size) => sizes.push(size);
+    const results = await Promise.all(
+      Array.from({ length: 400 }, (_, n) => batcher.charge(item(account.id, n))),
+    );
+    expect(results.filter((result) => result.status === 'charged')).toHaveLength(150);
+    expect(results.filter((result) => result.status === 'insufficient')).toHaveLength(250);
+    // The first 150 in arrival order are the ones charged.
+    expect(results.slice(0, 150).every((result) => result.status === 'charged')).toBe(true);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(400);
+    expect(sizes.length).toBeLessThan(10);
+    expect((await store.getAccount(account.id))?.balance).toBe(0);
+    expect(await store.ledgerSum(account.id)).toBe(0);
+    expect((await store.queryLog(account.id, { limit: 1000 })).rows).toHaveLength(150);
+  });
+
+  it('splits batches at maxBatch and replays idempotency keys without a second charge', async () => {
+    const account = await store.createAccount({ name: 'split', feeType: 'prepaid', balance: 1000 });
+    const batcher = new ChargeBatcher(store, { windowMs: 1, maxBatch: 7 });
+    const sizes: number[] = [];
+    batcher.onBatch = (size) => sizes.push(size);
+    const first = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => batcher.charge(item(account.id, n, `k${n}`))),
+    );
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(7);
+    const again = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => batcher.charge(item(account.id, 100 + n, `k${n}`))),
+    );
+    expect(first.every((result) => result.status === 'charged')).toBe(true);
+    expect(
+      again.map((result) => (result.status === 'replay' ? JSON.parse(result.body).n : result.status)),
+    ).toEqual(Array.from({ length: 20 }, (_, n) => n));
+    expect((await store.getAccount(account.id))?.balance).toBe(980);
+  });
+
+  it('commits what is pending on close, then refuses new charges', async () => {
+    const account = await store.createAccount({ name: 'close', feeType: 'prepaid', balance: 10 });
+    const batcher = new ChargeBatcher(store, { windowMs: 50 });
+    const pending = Promise.all([1, 2, 3].map((n) => batcher.charge(item(account.id, n))));
+    await batcher.close();
+    expect((await pending).map((result) => result.status)).toEqual(['charged', 'charged', 'charged']);
+    await expect(batcher.charge(item(account.id, 4))).rejects.toBeInstanceOf(ChargeBatcherClosedError);
+    expect((await store.getAccount(account.id))?.balance).toBe(7);
+  });
+
+  it('fails every charge of a batch the store refuses, and keeps working afterwards', async () => {
+    const account = await store.createAccount({ name: 'refused', feeType: 'prepaid', balance: 10 });
+    const batcher = new ChargeBatcher(store, { windowMs: 1 });
+    const unknownAccount = 987_654;
+    const outcomes = await Promise.allSettled([
+      batcher.charge(item(account.id, 1)),
+      batcher.charge(item(unknownAccount, 2)),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect((await store.getAccount(account.id))?.balance).toBe(10);
+    expect((await batcher.charge(item(account.id, 3))).status).toBe('charged');
+  });
+});
