@@ -8,20 +8,28 @@
  * The run is a list of sections sharing one context; each prints labelled measurements and may
  * register targets, which are judged PASS/FAIL at the end. Add a section by appending to SECTIONS.
  */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Carrier } from '../src/core/carrier.js';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { CARRIER_NAMES, type Carrier } from '../src/core/carrier.js';
 import {
   NOT_PORTED,
   PortedChanges,
   PortedIndex,
   PortedIndexBuilder,
   applyChanges,
+  isoDateFromDay,
 } from '../src/core/ported-index.js';
 import { FIRST_PREFIX } from '../src/core/prefix.js';
 import { readSnapshot, writeSnapshot } from '../src/data/npdb-snapshot.js';
-import { SYNTHETIC_FIRST_DAY, SeededRandom, generatePortedIndex } from '../src/data/ported-generator.js';
+import { parseFullFeed } from '../src/data/ported-feed.js';
+import {
+  SYNTHETIC_FIRST_DAY,
+  SeededRandom,
+  generatePortedIndex,
+  generatePortedRows,
+} from '../src/data/ported-generator.js';
 
 const TARGET_COUNT = 50_000_000;
 const MAX_BYTES_PER_NUMBER = 5;
@@ -416,6 +424,58 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
+/** Rows of the CSV import measurement: the whole NPDB would be a 1.4 GB file. */
+const CSV_ROWS = envCount('NPDB_BENCH_CSV_ROWS', 10_000_000);
+const CSV_BASELINE_ROWS = 1_000_000;
+const MIN_IMPORT_ROWS_PER_SECOND = 1_000_000;
+
+const csvImportSection: Section = {
+  title: `CSV import (a full snapshot file of up to ${fmt(CSV_ROWS)} rows: read, parse, validate, build)`,
+  async run(context) {
+    const rows = Math.min(CSV_ROWS, context.count);
+    const dir = await mkdtemp(join(tmpdir(), 'mnpd-bench-csv-'));
+    context.tempDir = dir;
+    const file = join(dir, 'full.csv');
+    const parts: string[] = ['mobile,carrier,ported_at\n'];
+    for (const row of generatePortedRows({ count: rows, seed: 7 })) {
+      parts.push(`${row.mobile},${CARRIER_NAMES[row.carrier]},${isoDateFromDay(row.day) ?? ''}\n`);
+    }
+    await writeFile(file, parts.join(''));
+    parts.length = 0;
+    const size = (await stat(file)).size;
+    const imported = await timedAsync(async () => parseFullFeed(await readFile(file), file));
+    if (imported.result.index.size !== rows || imported.result.report.invalid !== 0)
+      throw new Error('CSV import lost rows');
+    const rate = rows / (imported.ms / 1000);
+    line(
+      'mnpd parseFullFeed (from the file)',
+      `${fmt(imported.ms)} ms, ${mps(rate)} rows (${fmt(size / 2 ** 20)} MiB)`,
+    );
+
+    // Baseline: csv-parse, the general parser, only splitting the first rows into fields.
+    const head = (await readFile(file))
+      .subarray(0, Math.ceil((size * CSV_BASELINE_ROWS) / rows))
+      .toString('utf8');
+    const baselineRows = head.split('\n').length - 1;
+    const parsed = timed(
+      () => parseCsv(head.slice(0, head.lastIndexOf('\n') + 1), { relax_column_count: true }) as string[][],
+    );
+    const baselineRate = baselineRows / (parsed.ms / 1000);
+    line('baseline: csv-parse, fields only', `${mps(baselineRate)} rows (${fmt(baselineRows)} rows)`);
+    line(
+      'ours vs csv-parse',
+      `${(rate / baselineRate).toFixed(2)}× (ours also validates and builds the index)`,
+    );
+    context.targets.push({
+      name: `CSV import >= ${mps(MIN_IMPORT_ROWS_PER_SECOND)} rows`,
+      verdict: () => (rate >= MIN_IMPORT_ROWS_PER_SECOND ? 'PASS' : 'FAIL'),
+      detail: () => `${mps(rate)} rows`,
+    });
+    await rm(dir, { recursive: true, force: true });
+    context.tempDir = undefined;
+  },
+};
+
 const SECTIONS: Section[] = [
   machineSection,
   generateSection,
@@ -424,6 +484,7 @@ const SECTIONS: Section[] = [
   lookupSection,
   changesSection,
   snapshotSection,
+  csvImportSection,
   mapSection,
 ];
 

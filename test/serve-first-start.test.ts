@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from './run-cli.js';
 
+type Answer = { code: number; result: Record<string, string> };
+
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const probe = createServer().listen(0, '127.0.0.1', () => {
@@ -83,7 +85,7 @@ describe('mnpd serve on a fresh install', () => {
     const again = await serve(dataDir, port);
     children.push(again.child);
     expect(again.output()).not.toMatch(/first start/);
-    const after = await (await fetch(`http://127.0.0.1:${port}/balance?apikey=${apikey}`)).json();
+    const after = (await (await fetch(`http://127.0.0.1:${port}/balance?apikey=${apikey}`)).json()) as Answer;
     expect(after.result.balance).toBe('99');
   });
 
@@ -95,8 +97,11 @@ describe('mnpd serve on a fresh install', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const apikey = /demo account apikey: ([0-9a-f]{32})/.exec(output())![1];
     const ask = async () =>
-      (await (await fetch(`http://127.0.0.1:${port}/carrier?apikey=${apikey}&mobile=13972565391`)).json())
-        .result;
+      (
+        (await (
+          await fetch(`http://127.0.0.1:${port}/carrier?apikey=${apikey}&mobile=13972565391`)
+        ).json()) as Answer
+      ).result;
     expect(await ask()).toMatchObject({ res: '0', Now_isp: '移动' });
     // Dropped into the inbox: the server applies it by itself.
     writeFileSync(join(dataDir, 'inbox', 'ported.csv.part'), '13972565391,电信,2024-03-04\n');

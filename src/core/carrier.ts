@@ -75,5 +75,6 @@ const CARRIER_ALIASES: ReadonlyMap<string, Carrier> = new Map<string, Carrier>([
 
 /** Reads a carrier as feeds and users write it: `移动`, `中国移动` or `cmcc` (any case). */
 export function parseCarrier(text: string): Carrier | undefined {
-  return CARRIER_ALIASES.get(text.trim().toLowerCase());
+  // Feeds spell carriers the canonical way millions of times: try that before normalising.
+  return CARRIER_ALIASES.get(text) ?? CARRIER_ALIASES.get(text.trim().toLowerCase());
 }

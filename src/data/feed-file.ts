@@ -8,13 +8,3 @@ export class FeedFileError extends Error {
     this.name = 'FeedFileError';
   }
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-export function decodeFeed(bytes: Uint8Array, file: string): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    throw new FeedFileError(file, 'not valid UTF-8 text');
-  }
-}

@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PortedIndex, applyChanges } from '../core/ported-index.js';
 import { type NpdbMeta, readSnapshot, writeSnapshot } from './npdb-snapshot.js';
-import { FeedFileError, decodeFeed } from './feed-file.js';
+import { FeedFileError } from './feed-file.js';
 import { EMPTY_META } from './npdb-empty.js';
 import { type FeedReport, parseDeltaFeed, parseFullFeed } from './ported-feed.js';
 
@@ -57,15 +57,13 @@ async function current(snapshotPath: string): Promise<{ index: PortedIndex; meta
     : { index: PortedIndex.empty(), meta: EMPTY_META };
 }
 
-async function feedText(file: string): Promise<string> {
-  let bytes: Buffer;
+async function feedBytes(file: string): Promise<Buffer> {
   try {
-    bytes = await readFile(file);
+    return await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new FeedFileError(file, code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`);
   }
-  return decodeFeed(bytes, file);
 }
 
 function newMeta(lastSeq: number, source: string): NpdbMeta {
@@ -80,10 +78,10 @@ async function run(
   const base = await current(job.snapshotPath);
   if (job.kind === 'load') return { ...base, changed: true };
   report('reading');
-  const text = await feedText(job.file);
+  const bytes = await feedBytes(job.file);
   const progress = (done: number, total: number) => report('parsing', done, total);
   if (job.kind === 'full') {
-    const { index, report: feedReport } = parseFullFeed(text, job.file, {
+    const { index, report: feedReport } = parseFullFeed(bytes, job.file, {
       skipInvalid: job.skipInvalid,
       progress,
     });
@@ -92,7 +90,10 @@ async function run(
     await writeSnapshot(job.snapshotPath, index, meta);
     return { index, meta, report: feedReport, changed: true };
   }
-  const delta = parseDeltaFeed(text, job.file, base.meta.lastSeq, { skipInvalid: job.skipInvalid, progress });
+  const delta = parseDeltaFeed(bytes, job.file, base.meta.lastSeq, {
+    skipInvalid: job.skipInvalid,
+    progress,
+  });
   if (delta.lastSeq === base.meta.lastSeq) return { ...base, report: delta.report, changed: false };
   report('building');
   const index = applyChanges(base.index, delta.changes);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { PortedIndex } from '../core/ported-index.js';
 import { NOT_PORTED, applyChanges, dayFromIsoDate, packedCarrier, packedDay } from '../core/ported-index.js';
+import { FeedFileError } from './feed-file.js';
 import {
+  FEED_CHUNK_BYTES,
   FeedGapError,
   FeedRejectedError,
   detectFeedKind,
@@ -176,5 +178,28 @@ describe('detectFeedKind', () => {
     ['"7","return","13972565391","",""', 'delta'],
   ])('%j is a %s feed', (text, kind) => {
     expect(detectFeedKind(text)).toBe(kind);
+  });
+});
+
+describe('feeds read from bytes', () => {
+  it('decodes in chunks cut after newlines, keeping line numbers and multibyte characters whole', () => {
+    // Enough rows that the file spans several chunks; carriers are multibyte (3 bytes a character).
+    const rows = Math.ceil((FEED_CHUNK_BYTES * 2.5) / 19);
+    const lines: string[] = [];
+    for (let i = 0; i < rows; i++) lines.push(`1${String(3_000_000_000 + i * 7).slice(0, 10)},电信`);
+    lines[rows - 1] = '13900000000,卫通';
+    const bytes = Buffer.from(lines.join('\n'), 'utf8');
+    expect(bytes.length).toBeGreaterThan(FEED_CHUNK_BYTES * 2);
+    const error = rejection(() => parseFullFeed(bytes, 'big.csv'));
+    expect(error.report.rows).toBe(rows);
+    expect(error.report.problems).toEqual([{ line: rows, reason: 'bad carrier "卫通"' }]);
+  });
+
+  it('refuses bytes that are not UTF-8, naming where', () => {
+    const bytes = Buffer.concat([Buffer.from('13972565391,电信\n'), Buffer.from([0xff, 0xfe, 0x0a])]);
+    expect(() => parseFullFeed(bytes, 'bad.csv')).toThrow(FeedFileError);
+    expect(() => parseFullFeed(bytes, 'bad.csv')).toThrow(
+      /bad.csv: not valid UTF-8 text \(between bytes 0 and 22\)/,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { parseCarrier, type Carrier } from '../core/carrier.js';
 import { parseMobile } from '../core/mobile-number.js';
+import { FeedFileError } from './feed-file.js';
 import { PortedChanges, PortedIndexBuilder, type PortedIndex, dayFromIsoDate } from '../core/ported-index.js';
 
 /**
@@ -80,40 +81,76 @@ class ProblemLog {
 
 /** How often (in lines) a long scan reports how far it got. */
 const PROGRESS_EVERY = 1 << 18;
+/**
+ * Files are decoded this many bytes at a time, cut after a newline: a 50-million-row snapshot is
+ * larger than the longest string V8 can hold.
+ */
+export const FEED_CHUNK_BYTES = 32 << 20;
 
-/** Reports characters scanned so far out of the whole text. */
+/** Reports how far a scan got: done and total in bytes (characters for a string source). */
 export type ScanProgress = (done: number, total: number) => void;
+
+/** A feed as read from a file (bytes, decoded chunk by chunk) or as text. */
+export type FeedSource = string | Uint8Array;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function* textChunks(source: FeedSource, file: string): Generator<{ text: string; offset: number }> {
+  if (typeof source === 'string') {
+    yield { text: source, offset: 0 };
+    return;
+  }
+  for (let start = 0; start < source.length;) {
+    let end = Math.min(source.length, start + FEED_CHUNK_BYTES);
+    if (end < source.length) {
+      const newline = source.lastIndexOf(10, end - 1);
+      // A newline byte is never inside a UTF-8 sequence, so a cut after one keeps characters whole.
+      end = newline >= start ? newline + 1 : source.indexOf(10, end) + 1 || source.length;
+    }
+    let text: string;
+    try {
+      text = utf8.decode(source.subarray(start, end));
+    } catch {
+      throw new FeedFileError(file, `not valid UTF-8 text (between bytes ${start} and ${end})`);
+    }
+    yield { text, offset: start };
+    start = end;
+  }
+}
 
 /** Calls `row(fields, line)` for every non-blank data line; strips quotes, CR and a BOM. */
 function scanLines(
-  text: string,
+  source: FeedSource,
+  file: string,
   row: (fields: string[], line: number) => void,
   progress?: ScanProgress,
 ): number {
-  let position = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 0;
   let rows = 0;
-  while (position < text.length) {
-    let end = text.indexOf('\n', position);
-    if (end < 0) end = text.length;
-    line++;
-    if (progress && line % PROGRESS_EVERY === 0) progress(position, text.length);
-    let stop = end;
-    if (stop > position && text.charCodeAt(stop - 1) === 13) stop--;
-    const content = text.slice(position, stop);
-    position = end + 1;
-    if (content.trim() === '') continue;
-    const fields = content.split(',');
-    for (let i = 0; i < fields.length; i++) {
-      let field = fields[i];
-      if (field.length >= 2 && field.charCodeAt(0) === 34 && field.charCodeAt(field.length - 1) === 34) {
-        field = field.slice(1, -1);
+  for (const { text, offset } of textChunks(source, file)) {
+    let position = offset === 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    while (position < text.length) {
+      let end = text.indexOf('\n', position);
+      if (end < 0) end = text.length;
+      line++;
+      if (progress && line % PROGRESS_EVERY === 0) progress(offset + position, source.length);
+      let stop = end;
+      if (stop > position && text.charCodeAt(stop - 1) === 13) stop--;
+      const content = text.slice(position, stop);
+      position = end + 1;
+      if (content.trim() === '') continue;
+      const fields = content.split(',');
+      for (let i = 0; i < fields.length; i++) {
+        let field = fields[i];
+        if (field.length >= 2 && field.charCodeAt(0) === 34 && field.charCodeAt(field.length - 1) === 34) {
+          field = field.slice(1, -1);
+        }
+        fields[i] = field.trim();
       }
-      fields[i] = field.trim();
+      if (line === 1 && HEADER_FIELDS.has(fields[0].toLowerCase())) continue;
+      rows++;
+      row(fields, line);
     }
-    if (line === 1 && HEADER_FIELDS.has(fields[0].toLowerCase())) continue;
-    rows++;
-    row(fields, line);
   }
   return rows;
 }
@@ -146,10 +183,22 @@ function readCarrier(text: string, log: ProblemLog, line: number): Carrier | und
   return carrier;
 }
 
+/** A feed has a few thousand distinct dates over millions of rows: each is parsed once. */
+const MAX_CACHED_DATES = 100_000;
+const dayCache = new Map<string, number | undefined>();
+
+function cachedDay(text: string): number | undefined {
+  if (dayCache.has(text)) return dayCache.get(text);
+  const day = dayFromIsoDate(text);
+  if (dayCache.size >= MAX_CACHED_DATES) dayCache.clear();
+  dayCache.set(text, day);
+  return day;
+}
+
 /** Day of an optional date: 0 when empty, undefined (and logged) when not a real YYYY-MM-DD. */
 function readDay(text: string | undefined, log: ProblemLog, line: number): number | undefined {
   if (text === undefined || text === '') return 0;
-  const day = dayFromIsoDate(text);
+  const day = cachedDay(text);
   if (day === undefined) log.add(line, `bad date ${JSON.stringify(text.slice(0, 40))} (expected YYYY-MM-DD)`);
   return day;
 }
@@ -165,14 +214,15 @@ export interface FullFeed {
 
 /** Parses a full snapshot into a new index. Throws FeedRejectedError unless it is clean or `skipInvalid`. */
 export function parseFullFeed(
-  text: string,
+  source: FeedSource,
   file: string,
   options: { skipInvalid?: boolean; progress?: ScanProgress } = {},
 ): FullFeed {
   const log = new ProblemLog();
-  const builder = new PortedIndexBuilder(Math.max(1024, Math.floor(text.length / 24)));
+  const builder = new PortedIndexBuilder(Math.max(1024, Math.floor(source.length / 24)));
   const rows = scanLines(
-    text,
+    source,
+    file,
     (fields, line) => {
       if (fields.length < 2 || fields.length > 3) {
         log.add(line, `has ${fields.length} columns, expected mobile,carrier[,ported_at]`);
@@ -189,7 +239,7 @@ export function parseFullFeed(
     options.progress,
   );
   const { index, duplicates, duplicateCount } = builder.build();
-  if (duplicateCount > 0) reportDuplicates(text, duplicates, duplicateCount, log);
+  if (duplicateCount > 0) reportDuplicates(source, file, duplicates, duplicateCount, log);
   const report = finish('full', rows, log);
   if (report.invalid > 0 && !options.skipInvalid) throw new FeedRejectedError(file, report);
   return { index, report };
@@ -200,7 +250,8 @@ export function parseFullFeed(
  * listed ones into line numbers. It runs only when a file has duplicates.
  */
 function reportDuplicates(
-  text: string,
+  source: FeedSource,
+  file: string,
   pairs: Array<[number, number]>,
   total: number,
   log: ProblemLog,
@@ -210,7 +261,7 @@ function reportDuplicates(
   const lineOf = new Map<number, number>();
   const scratch = new ProblemLog();
   let ordinal = 0;
-  scanLines(text, (fields, line) => {
+  scanLines(source, file, (fields, line) => {
     const before = scratch.count;
     if (fields.length < 2 || fields.length > 3) return;
     if (!readNumber(fields[0], scratch, line) || readCarrier(fields[1], scratch, line) === undefined) return;
@@ -241,18 +292,19 @@ export interface DeltaFeed {
  * FeedGapError. Seqs inside a file must rise by one.
  */
 export function parseDeltaFeed(
-  text: string,
+  source: FeedSource,
   file: string,
   appliedSeq: number,
   options: { skipInvalid?: boolean; progress?: ScanProgress } = {},
 ): DeltaFeed {
   const log = new ProblemLog();
-  const changes = new PortedChanges(Math.max(1024, Math.floor(text.length / 40)));
+  const changes = new PortedChanges(Math.max(1024, Math.floor(source.length / 40)));
   let firstSeq: number | undefined;
   let previousSeq: number | undefined;
   let alreadyApplied = 0;
   const rows = scanLines(
-    text,
+    source,
+    file,
     (fields, line) => {
       if (fields.length < 4 || fields.length > 5) {
         log.add(line, `has ${fields.length} columns, expected seq,op,mobile,carrier,ported_at`);
