@@ -448,7 +448,7 @@ const csvImportSection: Section = {
       throw new Error('CSV import lost rows');
     const rate = rows / (imported.ms / 1000);
     line(
-      'mnpd parseFullFeed (from the file)',
+      `mnpd parseFullFeed, ${fmt(rows)} rows from the file`,
       `${fmt(imported.ms)} ms, ${mps(rate)} rows (${fmt(size / 2 ** 20)} MiB)`,
     );
 

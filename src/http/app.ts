@@ -26,6 +26,18 @@ function ignoreOtherBodies(app: FastifyInstance): void {
 }
 
 /**
+ * A POST with `Content-Type: application/json` and an empty body (clients that set the header on
+ * every request and put the parameters in the query string) has no body, not a broken one.
+ */
+function allowEmptyJson(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    (body as string).trim() === '' ? done(null, undefined) : parseJson(request, body as string, done),
+  );
+}
+
+/**
  * The Fastify app: the seed's endpoints, ours, and operations. Every answer that carries a code is
  * HTTP 200 (429 when rate limited); problems below the contract (unknown path, oversized body)
  * keep their HTTP status but still answer with a code, and nothing a client sends gets a 5xx.
@@ -48,6 +60,9 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
 
+  // Route schemas document the API (OpenAPI); they must not validate: `format=XML`, a repeated
+  // parameter or an unlisted value gets the contract's answer, not a framework 400 turned code 1.
+  app.setValidatorCompiler(() => () => true);
   app.decorateRequest('startedAt', 0);
   app.addHook('onRequest', async (request) => {
     request.startedAt = performance.now();
@@ -83,16 +98,15 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     return reply.code(200).send({ ...errorOf(ResultCode.SystemError), requestId: request.id });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({
-        ...errorOf(ResultCode.MissingParameter),
-        message: `no such endpoint: ${request.method} ${request.url.split('?')[0].slice(0, 100)}`,
-      }),
+    reply.code(404).send({
+      ...errorOf(ResultCode.MissingParameter),
+      message: `no such endpoint: ${request.method} ${request.url.split('?')[0].slice(0, 100)}`,
+    }),
   );
 
   await app.register(formbody);
   ignoreOtherBodies(app);
+  allowEmptyJson(app);
   await app.register(swagger, {
     openapi: {
       info: {

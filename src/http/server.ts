@@ -38,10 +38,7 @@ export interface StartOptions extends Pick<AppOptions, 'logger'> {
   beforeListen?: (app: FastifyInstance) => void;
 }
 
-export async function startServer(
-  config: ServerConfig,
-  options: StartOptions = {},
-): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const store = await openStore(config.databaseUrl, config.dataDir);
   const firstStart = await bootstrapEmptyStore(store);
   const { table } = await loadSegments(config.segmentsFile);
