@@ -57,6 +57,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     genReqId: () => randomUUID(),
     trustProxy: deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false,
     bodyLimit: deps.config.bodyLimit,
+    // A HEAD request would run the handler, and charge, for an answer nobody receives.
+    exposeHeadRoutes: false,
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
 
