@@ -3,6 +3,10 @@ import ipaddr from 'ipaddr.js';
 /** Parses `203.0.113.0/24`, `2001:db8::/32` or a single address into its normalised CIDR. */
 export function normaliseCidr(text: string): string | undefined {
   const trimmed = text.trim();
+  // ipaddr.js also reads inet_aton forms (`10.1`, `0x7f.1`, octal `010.0.0.1` = 8.0.0.1): a
+  // whitelist must mean the address the operator wrote, so IPv4 is four plain decimal parts.
+  const address = trimmed.split('/')[0];
+  if (!address.includes(':') && !ipaddr.IPv4.isValidFourPartDecimal(address)) return undefined;
   try {
     if (trimmed.includes('/')) {
       const [address, bits] = ipaddr.parseCIDR(trimmed);

@@ -3,6 +3,8 @@ import { maskMobile } from '../core/mobile-number.js';
 /** Query parameters whose values never reach a log whole. */
 const SECRET_PARAMS = /([?&](?:apikey|appcode)=)[^&]*/gi;
 const NUMBER_PARAMS = /([?&](?:mobile|mobiles)=)([^&]*)/gi;
+/** A mobile number anywhere else in a URL (a path, another parameter). */
+const BARE_NUMBERS = /(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g;
 
 function decoded(value: string): string {
   try {
@@ -19,5 +21,6 @@ export function maskUrl(url: string): string {
     .replace(
       NUMBER_PARAMS,
       (_match, name: string, value: string) => name + maskMobile(decoded(value).slice(0, 20)),
-    );
+    )
+    .replace(BARE_NUMBERS, '$1****$2');
 }

@@ -19,12 +19,16 @@ function truthy(value: string | undefined): boolean {
  */
 export function queryContext(request: FastifyRequest, params: RequestParams): QueryContext {
   const header = request.headers['idempotency-key'];
-  const clientKey = params.get('requestId') ?? (typeof header === 'string' ? header : undefined);
-  const idempotencyKey = clientKey ? clientKey.slice(0, MAX_IDEMPOTENCY_KEY_LENGTH) : null;
+  // An empty requestId (a client template with nothing filled in) leaves the header in charge.
+  const clientKey = params.get('requestId') || (typeof header === 'string' ? header : undefined);
+  // Control characters (NUL above all: PostgreSQL text refuses it) carry no meaning in a key.
+  // eslint-disable-next-line no-control-regex
+  const key = clientKey?.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_IDEMPOTENCY_KEY_LENGTH) || null;
   return {
     ip: request.ip,
-    requestId: idempotencyKey ?? request.id,
-    idempotencyKey,
+    requestId: key ?? request.id,
+    // Namespaced so that no single-query key can name one number of a batch (see batchItemKey).
+    idempotencyKey: key && `q:${key}`,
     ext: truthy(params.get('ext')),
     startedAt: request.startedAt,
   };

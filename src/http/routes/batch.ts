@@ -10,6 +10,14 @@ import { respond } from '../respond.js';
 /** Numbers in one batch request. */
 export const MAX_BATCH_NUMBERS = 1000;
 
+/**
+ * A batch's numbers are idempotent one by one, under keys no single query can spell: single
+ * queries' keys are `q:<key>`, a batch's numbers' `b:<index>:<key>`.
+ */
+export function batchItemKey(requestId: string, index: number): string {
+  return `b:${index}:${requestId}`;
+}
+
 /** `mobiles` as a JSON array, or `mobile` separated by commas or newlines. */
 function batchNumbers(raw: unknown, joined: string | undefined): unknown[] {
   if (Array.isArray(raw)) return raw;
@@ -51,7 +59,7 @@ export function batchRoute(app: FastifyInstance, deps: AppDeps): void {
           deps.query.answer(auth.principal, mobile, {
             ...context,
             requestId: `${context.requestId}#${i}`,
-            idempotencyKey: context.idempotencyKey && `${context.idempotencyKey}#${i}`,
+            idempotencyKey: context.idempotencyKey && batchItemKey(context.requestId, i),
           }),
         ),
       );

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_PORT,
+  DEFAULT_QPS,
+  DEFAULT_RETENTION_DAYS,
+  DEFAULT_TRIAL_QUOTA,
+  configFromEnv,
+} from './config.js';
+
+describe('configFromEnv', () => {
+  it('starts a fresh install with every default', () => {
+    expect(configFromEnv({})).toEqual({
+      port: DEFAULT_PORT,
+      host: '0.0.0.0',
+      tls: undefined,
+      dataDir: './var',
+      databaseUrl: undefined,
+      segmentsFile: undefined,
+      trustedProxies: [],
+      trialEnabled: true,
+      trialDailyQuota: DEFAULT_TRIAL_QUOTA,
+      defaultQps: DEFAULT_QPS,
+      retentionDays: DEFAULT_RETENTION_DAYS,
+      bodyLimit: DEFAULT_BODY_LIMIT,
+      inboxIntervalMs: 2000,
+    });
+  });
+
+  it('reads every MNPD_* setting', () => {
+    const config = configFromEnv({
+      MNPD_PORT: '9000',
+      MNPD_HOST: '127.0.0.1',
+      MNPD_TLS_CERT: '/c.pem',
+      MNPD_TLS_KEY: '/k.pem',
+      MNPD_TLS_PORT: '9443',
+      MNPD_DATA_DIR: '/data',
+      DATABASE_URL: 'postgres://x/y',
+      MNPD_SEGMENTS: '/s.dat',
+      MNPD_TRUSTED_PROXIES: ' 10.0.0.1, 192.168.0.0/16 ,,',
+      MNPD_TRIAL: 'off',
+      MNPD_TRIAL_QUOTA: '0',
+      MNPD_DEFAULT_QPS: '50',
+      MNPD_LOG_RETENTION_DAYS: '30',
+      MNPD_BODY_LIMIT: '1024',
+      MNPD_INBOX_INTERVAL_MS: '500',
+    });
+    expect(config).toEqual({
+      port: 9000,
+      host: '127.0.0.1',
+      tls: { cert: '/c.pem', key: '/k.pem', port: 9443 },
+      dataDir: '/data',
+      databaseUrl: 'postgres://x/y',
+      segmentsFile: '/s.dat',
+      trustedProxies: ['10.0.0.1', '192.168.0.0/16'],
+      trialEnabled: false,
+      trialDailyQuota: 0,
+      defaultQps: 50,
+      retentionDays: 30,
+      bodyLimit: 1024,
+      inboxIntervalMs: 500,
+    });
+  });
+
+  it.each([
+    ['on', true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    ['off', false],
+    ['No', false],
+    ['0', false],
+  ])('reads MNPD_TRIAL=%s as %s', (value, expected) => {
+    expect(configFromEnv({ MNPD_TRIAL: value }).trialEnabled).toBe(expected);
+  });
+
+  it.each([
+    [{ MNPD_PORT: '70000' }, /MNPD_PORT must be a whole number from 0 to 65535/],
+    [{ MNPD_PORT: '80.5' }, /MNPD_PORT/],
+    [{ MNPD_DEFAULT_QPS: '0' }, /MNPD_DEFAULT_QPS/],
+    [{ MNPD_BODY_LIMIT: '100' }, /MNPD_BODY_LIMIT must be a whole number from 1024/],
+    [{ MNPD_TRIAL_QUOTA: 'many' }, /MNPD_TRIAL_QUOTA/],
+    [{ MNPD_TRIAL: 'maybe' }, /MNPD_TRIAL must be on or off/],
+    [{ MNPD_TLS_CERT: '/c.pem' }, /MNPD_TLS_CERT and MNPD_TLS_KEY go together/],
+  ])('refuses %j', (env, message) => {
+    expect(() => configFromEnv(env)).toThrow(ConfigError);
+    expect(() => configFromEnv(env)).toThrow(message);
+  });
+});

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { availableEngines } from '../../test-support/test-databases.js';
+import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+import {
+  YICHANG,
+  YICHANG_ANSWER,
+  allRecords,
+  balanceOf,
+  codeOnly,
+  uniqueName,
+} from '../test-support/fixtures.js';
+import { get, inPool } from '../test-support/http-client.js';
+
+const REQUESTS = 500;
+const BALANCE = 200;
+const CONCURRENCY = 100;
+
+describe.each(availableEngines('carrier exactness'))('billing is exact under concurrency (%s)', (engine) => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer(engine);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it(`answers ${REQUESTS} concurrent queries on a balance of ${BALANCE}: exactly ${BALANCE} charged`, async () => {
+    const { account, apikey } = await server.account({
+      name: uniqueName('exact'),
+      balance: BALANCE,
+      qpsLimit: 100_000,
+    });
+    const answers = await inPool(Array.from({ length: REQUESTS }), CONCURRENCY, () =>
+      get(server.url, '/carrier', { apikey, mobile: YICHANG }),
+    );
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    const bodies = answers.map((answer) => answer.body);
+    const answered = bodies.filter((body) => body.code === 0);
+    const refused = bodies.filter((body) => body.code === -5);
+    expect(answered).toHaveLength(BALANCE);
+    expect(refused).toHaveLength(REQUESTS - BALANCE);
+    for (const body of answered) expect(body).toEqual(YICHANG_ANSWER);
+    for (const body of refused) expect(body).toEqual(codeOnly(-5));
+
+    expect(await balanceOf(server, apikey)).toBe('0');
+    const store = server.server.deps.store;
+    expect(await store.ledgerSum(account.id)).toBe(0);
+    expect((await store.getAccount(account.id))!.balance).toBe(0);
+
+    // The query log holds exactly the charged queries, read back through /records page by page.
+    const rows = await allRecords(server, apikey, 64);
+    expect(rows).toHaveLength(BALANCE);
+    expect(new Set(rows.map((row) => row.id)).size).toBe(BALANCE);
+    expect(new Set(rows.map((row) => row.requestId)).size).toBe(BALANCE);
+    expect(rows.every((row) => row.code === 0 && row.mobile === YICHANG)).toBe(true);
+    const ids = rows.map((row) => row.id);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+  });
+
+  it('charges concurrent retries of one idempotency key once', async () => {
+    const { account, apikey } = await server.account({
+      name: uniqueName('exact-idem'),
+      balance: 10,
+      qpsLimit: 100_000,
+    });
+    const answers = await inPool(Array.from({ length: 50 }), 50, (_item, i) =>
+      get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: `k${i % 5}` }),
+    );
+    expect(answers.every((answer) => answer.text === JSON.stringify(YICHANG_ANSWER))).toBe(true);
+    expect(await server.server.deps.store.ledgerSum(account.id)).toBe(5);
+    expect((await server.server.deps.store.queryLog(account.id)).rows).toHaveLength(5);
+  });
+});

@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+import {
+  BEIJING,
+  YICHANG,
+  YICHANG_ANSWER,
+  allRecords,
+  balanceOf,
+  codeOnly,
+  uniqueName,
+} from '../test-support/fixtures.js';
+import { type LookupBody, get, postForm, postJson } from '../test-support/http-client.js';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer('sqlite');
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+async function newAccount(balance = 100) {
+  return server.account({ name: uniqueName('idem'), balance, qpsLimit: 10_000 });
+}
+
+async function charged(accountId: number): Promise<{ ledger: number; rows: number }> {
+  const store = server.server.deps.store;
+  return { ledger: await store.ledgerSum(accountId), rows: (await store.queryLog(accountId)).rows.length };
+}
+
+describe('idempotent retries', () => {
+  it('answers a repeated requestId parameter with the identical body, charged once', async () => {
+    const { account, apikey } = await newAccount();
+    const first = await get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: 'r-1', ext: '1' });
+    const second = await get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: 'r-1', ext: '1' });
+    expect(first.body).toMatchObject({ code: 0, result: { requestId: 'r-1' } });
+    expect(second.text).toBe(first.text);
+    expect(await charged(account.id)).toEqual({ ledger: 99, rows: 1 });
+    expect(await balanceOf(server, apikey)).toBe('99');
+    const [row] = await allRecords(server, apikey);
+    expect(row.requestId).toBe('r-1');
+  });
+
+  it('answers a repeated Idempotency-Key header with the identical body, charged once', async () => {
+    const { account, apikey } = await newAccount();
+    const headers = { 'idempotency-key': 'header-key-1' };
+    const first = await get(server.url, '/carrier', { apikey, mobile: YICHANG }, headers);
+    const second = await postForm(server.url, '/carrier', { apikey, mobile: YICHANG }, {}, headers);
+    expect(first.body).toEqual(YICHANG_ANSWER);
+    expect(second.text).toBe(first.text);
+    expect(await charged(account.id)).toEqual({ ledger: 99, rows: 1 });
+  });
+
+  it('takes requestId from a JSON body as well', async () => {
+    const { account, apikey } = await newAccount();
+    const first = await postJson(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: 'json-1' });
+    const second = await postJson(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: 'json-1' });
+    expect(second.text).toBe(first.text);
+    expect(await charged(account.id)).toEqual({ ledger: 99, rows: 1 });
+  });
+
+  it('replays the first answer for its key, whatever number the retry carries', async () => {
+    const { account, apikey } = await newAccount();
+    const first = await get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: 'same' });
+    const retry = await get(server.url, '/carrier', { apikey, mobile: BEIJING, requestId: 'same' });
+    expect(retry.text).toBe(first.text);
+    expect(await charged(account.id)).toEqual({ ledger: 99, rows: 1 });
+  });
+
+  it('charges different keys, and requests without a key, every time', async () => {
+    const { account, apikey } = await newAccount();
+    await get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: 'a' });
+    await get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: 'b' });
+    await get(server.url, '/carrier', { apikey, mobile: YICHANG }, { 'idempotency-key': 'c' });
+    await get(server.url, '/carrier', { apikey, mobile: YICHANG });
+    await get(server.url, '/carrier', { apikey, mobile: YICHANG });
+    expect(await charged(account.id)).toEqual({ ledger: 95, rows: 5 });
+  });
+
+  it('scopes keys to their account', async () => {
+    const one = await newAccount();
+    const two = await newAccount();
+    const first = await get(server.url, '/carrier', {
+      apikey: one.apikey,
+      mobile: YICHANG,
+      requestId: 'shared',
+      ext: '1',
+    });
+    const second = await get(server.url, '/carrier', {
+      apikey: two.apikey,
+      mobile: BEIJING,
+      requestId: 'shared',
+      ext: '1',
+    });
+    expect((first.body as LookupBody).result!.Mobile).toBe(YICHANG);
+    expect((second.body as LookupBody).result!.Mobile).toBe(BEIJING);
+    expect(await charged(one.account.id)).toEqual({ ledger: 99, rows: 1 });
+    expect(await charged(two.account.id)).toEqual({ ledger: 99, rows: 1 });
+  });
+
+  it('replays a charged answer even after the balance ran out', async () => {
+    const { account, apikey } = await newAccount(1);
+    const first = await get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: 'last-one' });
+    expect(first.body).toEqual(YICHANG_ANSWER);
+    expect((await get(server.url, '/carrier', { apikey, mobile: YICHANG })).body).toEqual(codeOnly(-5));
+    const retry = await get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: 'last-one' });
+    expect(retry.text).toBe(first.text);
+    expect(await charged(account.id)).toEqual({ ledger: 0, rows: 1 });
+  });
+
+  it('does not remember refused answers: a retry after a top-up is answered and charged', async () => {
+    const { account, apikey } = await newAccount(0);
+    expect((await get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: 'wait' })).body).toEqual(
+      codeOnly(-5),
+    );
+    await server.server.deps.store.adjustBalance(account.id, 1, 'topup');
+    expect((await get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: 'wait' })).body).toEqual(
+      YICHANG_ANSWER,
+    );
+    expect(await charged(account.id)).toEqual({ ledger: 0, rows: 1 });
+  });
+
+  it('charges concurrent requests with one key once, and answers them all alike', async () => {
+    const { account, apikey } = await newAccount();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: 'burst', ext: '1' }),
+      ),
+    );
+    const texts = new Set(answers.map((answer) => answer.text));
+    expect(texts.size).toBe(1);
+    expect(answers[0].body).toMatchObject({ code: 0, result: { requestId: 'burst' } });
+    expect(await charged(account.id)).toEqual({ ledger: 99, rows: 1 });
+  });
+
+  it('uses the Idempotency-Key header when the requestId parameter is sent empty', async () => {
+    const { account, apikey } = await newAccount();
+    const headers = { 'idempotency-key': 'fallback' };
+    const first = await get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: '' }, headers);
+    const second = await get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: '' }, headers);
+    expect(second.text).toBe(first.text);
+    expect(await charged(account.id)).toEqual({ ledger: 99, rows: 1 });
+  });
+
+  it('lets the requestId parameter win over the Idempotency-Key header', async () => {
+    const { account, apikey } = await newAccount();
+    await get(
+      server.url,
+      '/carrier',
+      { apikey, mobile: YICHANG, requestId: 'param' },
+      { 'idempotency-key': 'h1' },
+    );
+    await get(
+      server.url,
+      '/carrier',
+      { apikey, mobile: YICHANG, requestId: 'param' },
+      { 'idempotency-key': 'h2' },
+    );
+    expect(await charged(account.id)).toEqual({ ledger: 99, rows: 1 });
+  });
+});
