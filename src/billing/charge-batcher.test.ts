@@ -69,6 +69,17 @@ describe.each(availableEngines('charge batcher'))('ChargeBatcher on %s', (engine
     expect((await store.queryLog(account.id, { limit: 1000 })).rows).toHaveLength(150);
   });
 
+  it('by default gathers what arrives in one turn of the event loop into one transaction', async () => {
+    const account = await store.createAccount({ name: 'turn', feeType: 'prepaid', balance: 1000 });
+    const batcher = new ChargeBatcher(store);
+    const sizes: number[] = [];
+    batcher.onBatch = (size) => sizes.push(size);
+    await Promise.all(Array.from({ length: 300 }, (_, n) => batcher.charge(item(account.id, n))));
+    expect(sizes).toEqual([300]);
+    await batcher.charge(item(account.id, 300));
+    expect(sizes).toEqual([300, 1]);
+  });
+
   it('splits batches at maxBatch and replays idempotency keys without a second charge', async () => {
     const account = await store.createAccount({ name: 'split', feeType: 'prepaid', balance: 1000 });
     const batcher = new ChargeBatcher(store, { windowMs: 1, maxBatch: 7 });

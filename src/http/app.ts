@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -59,6 +59,25 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     bodyLimit: deps.config.bodyLimit,
     // A HEAD request would run the handler, and charge, for an answer nobody receives.
     exposeHeadRoutes: false,
+    // The router refuses some URLs (a broken percent escape) before any handler runs.
+    frameworkErrors: (error, _request, reply) => {
+      const answer: FastifyReply = reply as unknown as FastifyReply;
+      void answer
+        .code(400)
+        .send({ ...errorOf(ResultCode.MissingParameter), message: error.message.slice(0, 200) });
+    },
+    // Requests Node's HTTP parser cannot read never reach Fastify; they still get a code.
+    clientErrorHandler: (error, socket) => {
+      if (!socket.writable) return;
+      const body = JSON.stringify({
+        ...errorOf(ResultCode.MissingParameter),
+        message: 'malformed HTTP request',
+      });
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      void error;
+    },
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
 

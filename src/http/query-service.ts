@@ -3,12 +3,14 @@ import type { KeyKind } from '../store/store.js';
 import { type LookupSources, lookupMobile } from '../core/lookup.js';
 import { REASONS, ResultCode } from '../core/result-codes.js';
 import { type SeedBody, seedBody } from '../core/seed-body.js';
-import { ipAllowed, maskIp } from './ip-rules.js';
+import { ipAllowed } from './ip-rules.js';
 import { APIKEY_LENGTH, type KeyResolver, type Principal } from './key-auth.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 export interface QueryContext {
   ip: string;
+  /** `ip` as the query log keeps it (see maskIp), computed once per request. */
+  maskedIp: string;
   requestId: string;
   /** From the client's requestId or Idempotency-Key: a retry with it is answered without a charge. */
   idempotencyKey: string | null;
@@ -79,7 +81,7 @@ export class QueryService {
         at: new Date(),
         accountId: principal.account.id,
         keyId: principal.key.id,
-        clientIp: maskIp(context.ip),
+        clientIp: context.maskedIp,
         mobile: seed.Mobile,
         code: 0,
         res: seed.res,

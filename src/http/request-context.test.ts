@@ -16,6 +16,7 @@ describe('queryContext', () => {
   it('uses the server’s request id when the client gives no key', () => {
     expect(queryContext(request(), params({}))).toEqual({
       ip: '203.0.113.7',
+      maskedIp: '203.0.113.0',
       requestId: 'server-id',
       idempotencyKey: null,
       ext: false,

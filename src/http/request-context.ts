@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { maskIp } from './ip-rules.js';
 import type { RequestParams } from './params.js';
 import { MAX_IDEMPOTENCY_KEY_LENGTH, type QueryContext } from './query-service.js';
 
@@ -26,6 +27,7 @@ export function queryContext(request: FastifyRequest, params: RequestParams): Qu
   const key = clientKey?.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_IDEMPOTENCY_KEY_LENGTH) || null;
   return {
     ip: request.ip,
+    maskedIp: maskIp(request.ip),
     requestId: key ?? request.id,
     // Namespaced so that no single-query key can name one number of a batch (see batchItemKey).
     idempotencyKey: key && `q:${key}`,

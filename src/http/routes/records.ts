@@ -12,10 +12,15 @@ function positiveInteger(text: string | undefined, max: number): number | null |
   return /^\d{1,15}$/.test(text) && Number(text) >= 1 && Number(text) <= max ? Number(text) : null;
 }
 
+/** Query-log times lie within these years; outside them a date is a mistake (and PostgreSQL's range ends). */
+const FIRST_YEAR = 1970;
+const LAST_YEAR = 9999;
+
 function date(text: string | undefined): Date | null | undefined {
   if (text === undefined || text === '') return undefined;
   const value = new Date(text);
-  return Number.isNaN(value.getTime()) ? null : value;
+  const year = value.getUTCFullYear();
+  return Number.isNaN(value.getTime()) || year < FIRST_YEAR || year > LAST_YEAR ? null : value;
 }
 
 /** `/records?apikey=`: the customer's own query log, newest first, `before` pages back. */

@@ -1,0 +1,296 @@
+/**
+ * HTTP throughput and latency of one server (SQLite, group commit on), measured with autocannon:
+ * (a) a hello-world route on the same server sending a constant JSON answer of the size of a
+ * /carrier answer: the ceiling of Fastify and Node on this machine; (b) /carrier with a valid key
+ * and varying numbers, each answer charged and logged durably before it leaves; (c) POST
+ * /carrier/batch with 1000 numbers.
+ *
+ * The load generator runs in a forked child process (this same file with `--load`), so that the
+ * server has the parent process, and a core, to itself: on a two-core machine autocannon in the
+ * server's process would take half of the server's time.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { configFromEnv } from '../src/http/config.js';
+import { hashSecret, newSecret, secretHint } from '../src/http/key-auth.js';
+import { startServer } from '../src/http/server.js';
+import { TEST_SEGMENTS_CSV } from '../src/test-support/test-server.js';
+import { target } from './measure.js';
+
+const DURATION_S = 10;
+const WARMUP_S = 2;
+const CONNECTIONS = 50;
+const BATCH_CONNECTIONS = 4;
+const BATCH_SIZE = 1000;
+const BALANCE = 100_000_000;
+
+/** What the parent asks the load child to run; functions cannot cross the process boundary. */
+interface LoadSpec {
+  kind: 'hello' | 'carrier' | 'batch';
+  url: string;
+  apikey: string;
+  prefixes: string[];
+  connections: number;
+  duration: number;
+}
+
+interface LoadResult {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  total: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+/** Numbers of the bench's segments, in a fixed rotation: prefix i % n, suffix counting up. */
+function numberAt(prefixes: string[], i: number): string {
+  return `${prefixes[i % prefixes.length]}${String(Math.floor(i / prefixes.length) % 10_000).padStart(4, '0')}`;
+}
+
+// ---- the child: autocannon
+
+async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  let options: autocannon.Options;
+  if (spec.kind === 'hello') {
+    options = { url: `${spec.url}/bench/hello` };
+  } else if (spec.kind === 'carrier') {
+    let i = 0;
+    options = {
+      url: spec.url,
+      requests: [
+        {
+          method: 'GET',
+          setupRequest: (request) => {
+            request.path = `/carrier?apikey=${spec.apikey}&mobile=${numberAt(spec.prefixes, i++)}`;
+            return request;
+          },
+        },
+      ],
+    };
+  } else {
+    let i = 0;
+    const body = () =>
+      JSON.stringify({
+        apikey: spec.apikey,
+        mobiles: Array.from({ length: BATCH_SIZE }, () => numberAt(spec.prefixes, i++)),
+      });
+    options = {
+      url: spec.url,
+      requests: [
+        {
+          method: 'POST',
+          path: '/carrier/batch',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (request) => {
+            request.body = body();
+            return request;
+          },
+        },
+      ],
+    };
+  }
+  // autocannon's own histogram keeps whole milliseconds; the sub-millisecond latencies this
+  // bench is about are taken from its per-response event instead (2xx only, as autocannon does).
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      { ...options, connections: spec.connections, duration: spec.duration },
+      (error, done) => (error ? reject(error as Error) : resolve(done)),
+    );
+    instance.on('response', (_client, statusCode: number, _bytes: number, responseTime: number) => {
+      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+    });
+  });
+  const sorted = Float64Array.from(latencies).sort();
+  const percentile = (p: number) =>
+    sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  return {
+    requestsPerSecond: result.requests.total / result.duration,
+    p50: percentile(50),
+    p99: percentile(99),
+    total: result.requests.total,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
+if (process.argv.includes('--load')) {
+  process.on('message', (spec: LoadSpec) => {
+    runLoad(spec).then(
+      (result) => process.send!(result),
+      (error: Error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+} else {
+  await main();
+}
+
+// ---- the parent: the server
+
+function loadIn(child: ChildProcess, spec: LoadSpec): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`load generator exited (${code})`));
+    child.once('exit', onExit);
+    child.once('message', (result) => {
+      child.off('exit', onExit);
+      resolve(result as LoadResult);
+    });
+    child.send(spec);
+  });
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(2)} ms`;
+}
+
+function report(label: string, result: LoadResult): void {
+  console.log(
+    `${label.padEnd(46)} ${result.requestsPerSecond.toFixed(0).padStart(8)} req/s   ` +
+      `p50 ${ms(result.p50).padStart(9)}   p99 ${ms(result.p99).padStart(9)}   ` +
+      `(${result.total} requests, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts)`,
+  );
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mnpd-bench-http-'));
+  const segments = join(dataDir, 'segments.csv');
+  writeFileSync(segments, TEST_SEGMENTS_CSV);
+  const prefixes = TEST_SEGMENTS_CSV.split('\n')
+    .map((line) => /^(\d{7}),/.exec(line)?.[1])
+    .filter((prefix): prefix is string => prefix !== undefined);
+
+  // The hello answer is made the size of a real /carrier answer once the server can give one.
+  let helloBody = '{}';
+  const server = await startServer(
+    configFromEnv({
+      MNPD_PORT: '0',
+      MNPD_HOST: '127.0.0.1',
+      MNPD_DATA_DIR: dataDir,
+      MNPD_SEGMENTS: segments,
+      MNPD_DEFAULT_QPS: '1000000',
+    }),
+    {
+      logger: false,
+      beforeListen: (app) => {
+        app.get('/bench/hello', { schema: { hide: true } }, (_request, reply) => {
+          reply.type('application/json; charset=utf-8').send(helloBody);
+        });
+      },
+    },
+  );
+  const load = fork(fileURLToPath(import.meta.url), ['--load'], { stdio: 'inherit' });
+  try {
+    const { store, batcher } = server.deps;
+    const account = await store.createAccount({ name: 'bench', feeType: 'prepaid', balance: BALANCE });
+    const apikey = newSecret();
+    await store.createKey(account.id, 'apikey', hashSecret(apikey), secretHint(apikey), 'bench');
+
+    const sample = await (
+      await fetch(`${server.url}/carrier?apikey=${apikey}&mobile=${numberAt(prefixes, 0)}`)
+    ).text();
+    const size = Buffer.byteLength(sample);
+    const unpadded = Buffer.byteLength(JSON.stringify({ hello: 'world', pad: '' }));
+    helloBody = JSON.stringify({ hello: 'world', pad: 'x'.repeat(size - unpadded) });
+    const helloCheck = await (await fetch(`${server.url}/bench/hello`)).text();
+    console.log(
+      `server: ${server.url}, SQLite in ${dataDir}, pid ${process.pid}; ` +
+        `load: autocannon in a forked child process, pid ${load.pid}`,
+    );
+    console.log(
+      `node ${process.version}, ${cpus().length} cores; ${DURATION_S} s per run after ${WARMUP_S} s warm-up; ` +
+        `/carrier answer ${size} bytes, hello answer ${Buffer.byteLength(helloCheck)} bytes\n`,
+    );
+
+    const spec = (kind: LoadSpec['kind'], connections: number, duration: number): LoadSpec => ({
+      kind,
+      url: server.url,
+      apikey,
+      prefixes,
+      connections,
+      duration,
+    });
+    const balance = async () => (await store.getAccount(account.id))!.balance;
+    const measure = async (kind: LoadSpec['kind'], connections: number) => {
+      await loadIn(load, spec(kind, connections, WARMUP_S));
+      // Every charge of the warm-up committed before the measured run starts.
+      await batcher.flush();
+      const before = { ...batcher.stats, balance: await balance() };
+      const result = await loadIn(load, spec(kind, connections, DURATION_S));
+      await batcher.flush();
+      const after = { ...batcher.stats, balance: await balance() };
+      return {
+        result,
+        batches: after.batches - before.batches,
+        items: after.items - before.items,
+        charged: before.balance - after.balance,
+      };
+    };
+
+    const hello = await measure('hello', CONNECTIONS);
+    report(`(a) GET /bench/hello (c=${CONNECTIONS})`, hello.result);
+    const carrier = await measure('carrier', CONNECTIONS);
+    report(`(b) GET /carrier (c=${CONNECTIONS})`, carrier.result);
+    const batch = await measure('batch', BATCH_CONNECTIONS);
+    report(`(c) POST /carrier/batch ×${BATCH_SIZE} (c=${BATCH_CONNECTIONS})`, batch.result);
+    // The target: how long one 1000-number batch takes, nothing queued before it.
+    const single = await measure('batch', 1);
+    report(`(c') POST /carrier/batch ×${BATCH_SIZE} (c=1, one batch at a time)`, single.result);
+
+    const ratio = carrier.result.requestsPerSecond / hello.result.requestsPerSecond;
+    console.log(`\n/carrier ÷ hello-world: ${(ratio * 100).toFixed(1)}%`);
+    console.log(
+      `batch: ${(batch.result.requestsPerSecond * BATCH_SIZE).toFixed(0)} numbers/s, ` +
+        `${ms(batch.result.p50)} p50 / ${ms(batch.result.p99)} p99 per ${BATCH_SIZE}-number batch`,
+    );
+
+    console.log('\n-- group commit (server.deps.batcher.stats, measured runs only)');
+    for (const [label, run] of [
+      ['/carrier', carrier],
+      ['/carrier/batch', batch],
+    ] as const) {
+      console.log(
+        `${label.padEnd(16)} ${run.batches} batches, ${run.items} items, ` +
+          `${(run.items / Math.max(1, run.batches)).toFixed(1)} items per batch; ` +
+          `${run.charged} queries charged for ${run.result.ok} 2xx answers counted by the client` +
+          (label === '/carrier/batch' ? ` (×${BATCH_SIZE} = ${run.result.ok * BATCH_SIZE})` : '') +
+          ' (answers still in flight when autocannon stops are charged, not counted)',
+      );
+    }
+    console.log(`all runs         ${batcher.stats.batches} batches, ${batcher.stats.items} items`);
+
+    console.log('\n-- targets');
+    const passed = [
+      target(`/carrier >= 50% of hello-world req/s (${(ratio * 100).toFixed(1)}%)`, ratio >= 0.5),
+      target(`/carrier p99 <= 5 ms (${ms(carrier.result.p99)})`, carrier.result.p99 <= 5),
+      target(
+        `${BATCH_SIZE}-number batch p50 <= 15 ms, one at a time (${ms(single.result.p50)})`,
+        single.result.p50 <= 15,
+      ),
+      target(
+        `${BATCH_SIZE}-number batch p99 <= 15 ms, one at a time (${ms(single.result.p99)})`,
+        single.result.p99 <= 15,
+      ),
+      target(
+        'every measured request answered 2xx without errors',
+        [hello, carrier, batch].every(({ result }) => result.non2xx === 0 && result.errors === 0),
+      ),
+    ].every(Boolean);
+    process.exitCode = passed ? 0 : 1;
+  } finally {
+    load.kill();
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
