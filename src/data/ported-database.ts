@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import lockfile from 'proper-lockfile';
+import { siblingModule, startWorker } from '../platform/start-worker.js';
 import { PortedIndex } from '../core/ported-index.js';
 import { type NpdbMeta, readSnapshot, writeSnapshot } from './npdb-snapshot.js';
 import type { ApplyDone, ApplyFailed, ApplyJob, ApplyProgress } from './ported-apply-worker.js';
@@ -38,8 +38,7 @@ export async function readPortedState(dataDir: string): Promise<PortedState | un
   return existsSync(snapshot) ? readSnapshot(snapshot) : undefined;
 }
 
-const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER = new URL(`./ported-apply-worker${RUNNING_FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url);
+const WORKER = siblingModule('ported-apply-worker', import.meta.url);
 
 /** Errors cross the worker boundary as plain data; this gives them back their class. */
 function rebuildError(failure: ApplyFailed, file: string): Error {
@@ -179,16 +178,7 @@ export class PortedDatabase {
 
 function runWorker(job: ApplyJob, onProgress?: (progress: ApplyProgress) => void): Promise<ApplyDone> {
   return new Promise((resolve, reject) => {
-    const worker = RUNNING_FROM_SOURCE
-      ? // Tests run the TypeScript sources: the worker registers tsx before loading its module.
-        new Worker(
-          `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER.href)}); })`,
-          {
-            eval: true,
-            workerData: job,
-          },
-        )
-      : new Worker(WORKER, { workerData: job });
+    const worker = startWorker(WORKER, job);
     let settled = false;
     worker.on('message', (message: ApplyDone | ApplyFailed | ApplyProgress) => {
       if (message.type === 'progress') {
