@@ -123,4 +123,25 @@ describe('mnpd serve on a fresh install', () => {
     }
     expect(await ask()).toMatchObject({ res: '0', Now_isp: '移动' });
   });
+
+  it('refuses to start with a one-line message when its port is taken or its store unreachable', async () => {
+    const port = await freePort();
+    const first = await serve(mkdtempSync(join(tmpdir(), 'mnpd-serve-')), port);
+    children.push(first.child);
+    const taken = await runCli(['serve'], {
+      env: {
+        MNPD_DATA_DIR: mkdtempSync(join(tmpdir(), 'mnpd-serve-')),
+        MNPD_PORT: String(port),
+        MNPD_HOST: '127.0.0.1',
+        DATABASE_URL: '',
+      },
+    });
+    expect(taken.status).toBe(1);
+    expect(taken.stderr.trim()).toMatch(/^mnpd: listen EADDRINUSE/);
+    const unreachable = await runCli(['serve'], {
+      env: { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', MNPD_PORT: '0', MNPD_HOST: '127.0.0.1' },
+    });
+    expect(unreachable.status).toBe(1);
+    expect(unreachable.stderr.trim().split('\n')).toEqual(['mnpd: connect ECONNREFUSED 127.0.0.1:1']);
+  });
 });

@@ -23,6 +23,8 @@ const USER_ERRORS = [
   StoreError,
 ];
 
+const SYSTEM_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'EROFS', 'ENOSPC', 'ECONNREFUSED']);
+
 const program = new Command('mnpd')
   .description('mobile number portability and carrier lookup for Chinese mobile numbers')
   .showHelpAfterError('(run with --help for usage)')
@@ -43,6 +45,10 @@ try {
     if (error.message) console.error(`mnpd: ${error.message}`);
     process.exitCode = error.exitCode;
   } else if (USER_ERRORS.some((kind) => error instanceof kind)) {
+    console.error(`mnpd: ${(error as Error).message}`);
+    process.exitCode = 1;
+  } else if (SYSTEM_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) {
+    // A port in use, a directory not writable: the user's environment, not a bug.
     console.error(`mnpd: ${(error as Error).message}`);
     process.exitCode = 1;
   } else {
