@@ -16,7 +16,8 @@ import { FIRST_PREFIX, PREFIX_COUNT } from '../src/core/prefix.js';
 import { encodePhoneDat, parsePhoneDat } from '../src/data/phone-dat.js';
 import { loadDefaultSegments } from '../src/data/default-segments.js';
 import { lookupFile } from '../src/cli/lookup-file.js';
-import { bestRate, prng, ratio, target } from './measure.js';
+import { SeededRandom } from '../src/data/ported-generator.js';
+import { bestRate, ratio, target } from './measure.js';
 
 const LOOKUPS = 10_000_000;
 const FULL_LOOKUPS = 1_000_000;
@@ -28,7 +29,8 @@ const { table } = existsSync(realFile) ? parsePhoneDat(readFileSync(realFile)) :
 const dat = encodePhoneDat(table, /^\d{4}$/.test(table.version) ? table.version : '0000');
 console.log(`segments: ${table.source}, ${table.size} prefixes; ${LOOKUPS / 1e6}M random prefixes per round`);
 
-const random = prng(42);
+const seeded = new SeededRandom(42);
+const random = () => seeded.nextFloat();
 const prefixes = new Int32Array(LOOKUPS);
 for (let i = 0; i < LOOKUPS; i++) prefixes[i] = FIRST_PREFIX + Math.floor(random() * PREFIX_COUNT);
 

@@ -27,15 +27,3 @@ export function target(label: string, ok: boolean): boolean {
   console.log(`${ok ? 'PASS' : 'FAIL'}  ${label}`);
   return ok;
 }
-
-/** Deterministic PRNG (mulberry32) so every run measures the same inputs. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -9,7 +9,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import { openStore } from '../src/store/open-store.js';
 import type { QueryLogRow, Store } from '../src/store/store.js';
 import { type Engine, availableEngines, freshPostgresSchema } from '../src/test-support/test-databases.js';
 import { TEST_SEGMENTS_CSV } from '../src/test-support/test-server.js';
+import { freePort } from './free-port.js';
 import { CLI } from './run-cli.js';
 
 const ACCOUNT = 'crash-test';
@@ -37,17 +37,6 @@ function mobileFor(i: number): string {
   if (i % 10 === 8) return '13000000000';
   if (i % 10 === 9) return '1397256';
   return `1397256${String(i % 10_000).padStart(4, '0')}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface Serve {

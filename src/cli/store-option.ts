@@ -26,15 +26,3 @@ export async function accountNamed(store: Store, name: string): Promise<Account>
   if (!account) throw new CliError(`no account named ${JSON.stringify(name)} (mnpd account list shows them)`);
   return account;
 }
-
-export function wholeNumber(name: string, min = -Number.MAX_SAFE_INTEGER) {
-  return (value: string): number => {
-    const number = Number(value);
-    if (!/^-?\d+$/.test(value) || number < min || number > Number.MAX_SAFE_INTEGER) {
-      throw new CliError(
-        `${name} must be a whole number${min === 0 ? ' ≥ 0' : min === 1 ? ' ≥ 1' : ''}, got ${JSON.stringify(value)}`,
-      );
-    }
-    return number;
-  };
-}

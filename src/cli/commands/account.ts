@@ -4,7 +4,8 @@ import { hashSecret, newSecret, secretHint } from '../../http/key-auth.js';
 import { normaliseCidr } from '../../http/ip-rules.js';
 import type { Account, AccountChanges, KeyKind, Store } from '../../store/store.js';
 import { CliError } from '../cli-error.js';
-import { accountNamed, addStoreOptions, wholeNumber, withStore } from '../store-option.js';
+import { accountNamed, addStoreOptions, withStore } from '../store-option.js';
+import { wholeNumber } from '../whole-number.js';
 
 interface StoreOptions {
   dataDir?: string;

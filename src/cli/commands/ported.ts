@@ -10,24 +10,13 @@ import { FeedRejectedError, type FeedReport } from '../../data/ported-feed.js';
 import { generatePortedIndex, generatePortedRows } from '../../data/ported-generator.js';
 import { processInbox } from '../../data/ported-inbox.js';
 import { CliError } from '../cli-error.js';
+import { wholeNumber } from '../whole-number.js';
 import { addDataDirOption, chosenDataDir } from '../data-dir-option.js';
 import { phaseProgress } from '../progress.js';
 import { addSegmentsOption, loadChosenSegments } from '../segments-option.js';
 
 /** Generated databases are for demos and benchmarks; past this they stop fitting a machine. */
 const MAX_GENERATED = 200_000_000;
-
-function integer(name: string, min: number, max: number) {
-  return (value: string): number => {
-    const number = Number(value);
-    if (!/^\d+$/.test(value) || number < min || number > max) {
-      throw new CliError(
-        `${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`,
-      );
-    }
-    return number;
-  };
-}
 
 function printProblems(report: FeedReport): void {
   for (const problem of report.problems) console.error(`  line ${problem.line}: ${problem.reason}`);
@@ -80,7 +69,7 @@ export function registerPorted(data: Command): void {
       .option(
         '--seq <n>',
         'the delta seq this snapshot is as of (default: keep the last applied seq)',
-        integer('--seq', 0, Number.MAX_SAFE_INTEGER),
+        wholeNumber('--seq', 0, Number.MAX_SAFE_INTEGER),
       ),
   ).action(async (file: string, options: { skipInvalid?: boolean; seq?: number; dataDir?: string }) => {
     const db = await PortedDatabase.open(chosenDataDir(options));
@@ -160,8 +149,8 @@ export function registerPorted(data: Command): void {
       data
         .command('generate-ported')
         .description('a deterministic synthetic portability database, for demos and benchmarks')
-        .requiredOption('--count <n>', 'how many ported numbers', integer('--count', 1, MAX_GENERATED))
-        .option('--seed <n>', 'random seed (same seed, same data)', integer('--seed', 0, 2 ** 32 - 1), 1)
+        .requiredOption('--count <n>', 'how many ported numbers', wholeNumber('--count', 1, MAX_GENERATED))
+        .option('--seed <n>', 'random seed (same seed, same data)', wholeNumber('--seed', 0, 2 ** 32 - 1), 1)
         .option('--out <file>', 'write a full snapshot CSV instead of importing into the data directory'),
     ),
   ).action(
