@@ -5,6 +5,8 @@ export interface ServerConfig {
   tls: { cert: string; key: string; port: number } | undefined;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** Redis for rate limits shared by every node; unset: limits per node, in memory. */
+  redisUrl: string | undefined;
   segmentsFile: string | undefined;
   /** Peers whose X-Forwarded-For is believed (IPs or CIDRs). */
   trustedProxies: string[];
@@ -70,6 +72,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
         : undefined,
     dataDir: env.MNPD_DATA_DIR || './var',
     databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.MNPD_REDIS_URL || undefined,
     segmentsFile: env.MNPD_SEGMENTS || undefined,
     trustedProxies: (env.MNPD_TRUSTED_PROXIES ?? '')
       .split(',')

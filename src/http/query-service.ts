@@ -58,7 +58,8 @@ export class QueryService {
     if (!principal || principal.account.status !== 'active') return { ok: false, code: ResultCode.BadApiKey };
     if (!ipAllowed(ip, principal.cidrs)) return { ok: false, code: ResultCode.IpDenied };
     const qps = principal.account.qpsLimit ?? this.deps.defaultQps;
-    if (!this.deps.limiter.take(`key:${principal.key.id}`, qps, requests)) {
+    const allowed = this.deps.limiter.take(`key:${principal.key.id}`, qps, requests);
+    if (!(typeof allowed === 'boolean' ? allowed : await allowed)) {
       return { ok: false, code: ResultCode.RateLimited };
     }
     return { ok: true, principal };

@@ -4,7 +4,8 @@
  */
 export interface RateLimiter {
   /** Takes `count` tokens for the key; false when the key is over its limit. */
-  take(key: string, perSecond: number, count?: number): boolean;
+  take(key: string, perSecond: number, count?: number): boolean | Promise<boolean>;
+  close?(): Promise<void>;
 }
 
 /** Buckets kept at most; idle ones are dropped first. */

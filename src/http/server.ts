@@ -13,7 +13,8 @@ import { KeyResolver } from './key-auth.js';
 import { LiveSources } from './live-sources.js';
 import { Metrics } from './metrics.js';
 import { QueryService } from './query-service.js';
-import { MemoryRateLimiter } from './rate-limiter.js';
+import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { RedisRateLimiter } from './redis-rate-limiter.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -47,7 +48,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const batcher = new ChargeBatcher(store);
   batcher.onBatch = (size) => metrics.batchSize.observe(size);
   const keys = new KeyResolver(store);
-  const limiter = new MemoryRateLimiter();
+  // Redis errors are logged once the app's logger exists; until then they wait here.
+  const earlyLimiterErrors: Error[] = [];
+  let reportLimiterError = (error: Error): void => {
+    earlyLimiterErrors.push(error);
+  };
+  const limiter: RateLimiter = config.redisUrl
+    ? new RedisRateLimiter(config.redisUrl, (error) => reportLimiterError(error))
+    : new MemoryRateLimiter();
   const sources = new LiveSources(table, ported);
   const query = new QueryService({
     sources: () => sources.current(),
@@ -59,6 +67,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const deps: AppDeps = { config, store, batcher, keys, limiter, sources, ported, query, metrics };
 
   const app = await buildApp(deps, { logger: options.logger });
+  reportLimiterError = (error) =>
+    app.log.warn({ err: error }, 'rate limiter unavailable: requests are not limited');
+  earlyLimiterErrors.forEach(reportLimiterError);
   options.beforeListen?.(app);
   const url = await app.listen({ port: config.port, host: config.host });
   let tlsApp: FastifyInstance | undefined;
@@ -98,6 +109,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await Promise.all([app.close(), tlsApp?.close()]);
       await batcher.close();
       await store.close();
+      await limiter.close?.();
     })());
   return { app, tlsApp, deps, firstStart, url, close };
 }
