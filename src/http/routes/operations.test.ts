@@ -40,6 +40,11 @@ describe('health and readiness', () => {
     expect(answer.body).toEqual({ status: 'ok' });
   });
 
+  it('/healthz answers HEAD probes, while HEAD on a charged endpoint is refused', async () => {
+    expect((await fetch(`${server.url}/healthz`, { method: 'HEAD' })).status).toBe(200);
+    expect((await fetch(`${server.url}/carrier?mobile=13972565391`, { method: 'HEAD' })).status).toBe(404);
+  });
+
   it('/readyz answers ready with the data versions', async () => {
     const answer = await get(server.url, '/readyz');
     expect(answer.status).toBe(200);

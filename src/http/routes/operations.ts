@@ -6,6 +6,8 @@ import { verifyPassword } from '../passwords.js';
 /** Health, readiness, metrics and the operator's reload of the portability data. */
 export function operationsRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get('/healthz', { schema: { summary: 'The process is up' } }, async () => ({ status: 'ok' }));
+  // Load balancers often probe with HEAD; the app has no automatic HEAD routes (they would charge).
+  app.head('/healthz', { schema: { hide: true } }, async (_request, reply) => reply.code(200).send());
 
   app.get('/readyz', { schema: { summary: 'Store reachable and data loaded' } }, async (_request, reply) => {
     try {
