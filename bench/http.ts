@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { configFromEnv } from '../src/http/config.js';
+import { freshPostgresSchema } from '../src/test-support/test-databases.js';
 import { hashSecret, newSecret, secretHint } from '../src/http/key-auth.js';
 import { startServer } from '../src/http/server.js';
 import { TEST_SEGMENTS_CSV } from '../src/test-support/test-server.js';
@@ -173,6 +174,8 @@ async function main(): Promise<void> {
 
   // The hello answer is made the size of a real /carrier answer once the server can give one.
   let helloBody = '{}';
+  // BENCH_POSTGRES=1 measures the PostgreSQL store (a fresh schema of DATABASE_URL) instead of SQLite.
+  const postgres = process.env.BENCH_POSTGRES === '1' ? await freshPostgresSchema() : undefined;
   const server = await startServer(
     configFromEnv({
       MNPD_PORT: '0',
@@ -180,6 +183,7 @@ async function main(): Promise<void> {
       MNPD_DATA_DIR: dataDir,
       MNPD_SEGMENTS: segments,
       MNPD_DEFAULT_QPS: '1000000',
+      ...(postgres ? { DATABASE_URL: postgres.url } : {}),
     }),
     {
       logger: false,
@@ -205,7 +209,7 @@ async function main(): Promise<void> {
     helloBody = JSON.stringify({ hello: 'world', pad: 'x'.repeat(size - unpadded) });
     const helloCheck = await (await fetch(`${server.url}/bench/hello`)).text();
     console.log(
-      `server: ${server.url}, SQLite in ${dataDir}, pid ${process.pid}; ` +
+      `server: ${server.url}, ${postgres ? 'PostgreSQL (a fresh schema)' : `SQLite in ${dataDir}`}, pid ${process.pid}; ` +
         `load: autocannon in a forked child process, pid ${load.pid}`,
     );
     console.log(
@@ -291,6 +295,7 @@ async function main(): Promise<void> {
   } finally {
     load.kill();
     await server.close();
+    await postgres?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
