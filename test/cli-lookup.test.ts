@@ -124,6 +124,7 @@ describe('mnpd lookup', () => {
     [['lookup'], /give numbers to look up/],
     [['lookup', '--out', 'x.csv', '13972565391'], /--out needs --file/],
     [['lookup', '--file', '/nonexistent/numbers.txt'], /no such file/],
+    [['lookup', '--file', '/tmp'], /\/tmp: not a file/],
     [['lookup', '--segments', '/nonexistent.dat', '13972565391'], /\/nonexistent.dat: no such file/],
     [['lookup', '--bogus'], /unknown option '--bogus'/],
     [['frobnicate'], /unknown command 'frobnicate'/],

@@ -77,9 +77,11 @@ export async function lookupFile(
 ): Promise<number> {
   let size: number;
   try {
-    size = statSync(path).size;
-  } catch {
-    throw new CliError(`${path}: no such file`);
+    const stats = statSync(path);
+    if (!stats.isFile()) throw new CliError(`${path}: not a file`);
+    size = stats.size;
+  } catch (error) {
+    throw error instanceof CliError ? error : new CliError(`${path}: no such file`);
   }
   const input = createReadStream(path, { encoding: 'utf8' });
   const out: Writable = outPath === undefined ? process.stdout : createWriteStream(outPath);
