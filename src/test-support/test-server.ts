@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { type ServerConfig, configFromEnv } from '../http/config.js';
 import { hashSecret, newSecret, secretHint } from '../http/key-auth.js';
 import { type RunningServer, startServer } from '../http/server.js';
@@ -71,4 +72,24 @@ export async function startTestServer(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One test server for a whole test file: started before its first test, closed after its last.
+ * The returned object stands for the server (a proxy), so tests read `server.url` as usual.
+ */
+export function serverForThisFile(engine: Engine = 'sqlite', env: Record<string, string> = {}): TestServer {
+  let current: TestServer | undefined;
+  beforeAll(async () => {
+    current = await startTestServer(engine, env);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return new Proxy({} as TestServer, {
+    get: (_target, property) => {
+      if (!current) throw new Error('the test server is used before beforeAll started it');
+      return Reflect.get(current, property);
+    },
+  });
 }

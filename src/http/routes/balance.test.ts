@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+import { describe, expect, it } from 'vitest';
+import { serverForThisFile } from '../../test-support/test-server.js';
 import {
   YICHANG,
   YICHANG_ANSWER,
@@ -17,14 +17,7 @@ import {
   runJsonp,
 } from '../test-support/http-client.js';
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer('sqlite');
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = serverForThisFile();
 
 const store = () => server.server.deps.store;
 

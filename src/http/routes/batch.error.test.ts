@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+import { describe, expect, it } from 'vitest';
+import { serverForThisFile } from '../../test-support/test-server.js';
 import { YICHANG, codeOnly, forgetCachedKeys, uniqueName, unknownApikey } from '../test-support/fixtures.js';
 import { get, parseXml, postForm, postJson } from '../test-support/http-client.js';
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer('sqlite');
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = serverForThisFile();
 
 const store = () => server.server.deps.store;
 

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+import { describe, expect, it } from 'vitest';
+import { serverForThisFile } from '../../test-support/test-server.js';
 import {
   BEIJING,
   GUANGZHOU_UNICOM,
@@ -16,14 +16,7 @@ import {
 } from '../test-support/fixtures.js';
 import { type BatchBody, parseXml, postForm, postJson, runJsonp } from '../test-support/http-client.js';
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer('sqlite');
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = serverForThisFile();
 
 const BEIJING_ANSWER = seedAnswer(BEIJING, '北京-北京', '移动');
 const UNICOM_ANSWER = seedAnswer(GUANGZHOU_UNICOM, '广东-广州', '联通');

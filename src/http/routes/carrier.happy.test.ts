@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+import { describe, expect, it } from 'vitest';
+import { serverForThisFile } from '../../test-support/test-server.js';
 import {
   BEIJING,
   BROADNET,
@@ -24,14 +24,7 @@ import {
   runJsonp,
 } from '../test-support/http-client.js';
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer('sqlite');
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = serverForThisFile();
 
 async function newAccount(balance = 100) {
   return server.account({ name: uniqueName('happy'), balance, qpsLimit: 10_000 });

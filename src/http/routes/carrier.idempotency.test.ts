@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+import { describe, expect, it } from 'vitest';
+import { serverForThisFile } from '../../test-support/test-server.js';
 import {
   BEIJING,
   YICHANG,
@@ -11,14 +11,7 @@ import {
 } from '../test-support/fixtures.js';
 import { type LookupBody, get, postForm, postJson } from '../test-support/http-client.js';
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer('sqlite');
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = serverForThisFile();
 
 async function newAccount(balance = 100) {
   return server.account({ name: uniqueName('idem'), balance, qpsLimit: 10_000 });

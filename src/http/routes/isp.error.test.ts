@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+import { describe, expect, it } from 'vitest';
+import { serverForThisFile } from '../../test-support/test-server.js';
 import {
   NOT_MOBILE,
   NO_DATA,
@@ -13,14 +13,7 @@ import {
 } from '../test-support/fixtures.js';
 import { get, parseXml, request } from '../test-support/http-client.js';
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer('sqlite');
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = serverForThisFile();
 
 const store = () => server.server.deps.store;
 

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+import { describe, expect, it } from 'vitest';
+import { serverForThisFile } from '../../test-support/test-server.js';
 import {
   GUANGZHOU_UNICOM,
   YICHANG,
@@ -12,14 +12,7 @@ import {
 } from '../test-support/fixtures.js';
 import { type LookupBody, get, parseXml, postForm, postJson, request } from '../test-support/http-client.js';
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer('sqlite');
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = serverForThisFile();
 
 /** An account with both an apikey and an APPCODE. */
 async function newAccount(balance = 100) {
