@@ -54,10 +54,15 @@ describe.each(availableEngines('charge batcher'))('ChargeBatcher on %s', (engine
     const account = await store.createAccount({ name: 'group', feeType: 'prepaid', balance: 150 });
     const batcher = new ChargeBatcher(store, { windowMs: 5 });
     const sizes: number[] = [];
-    batcher.onBatch = (size) => sizes.push(size);
+    let charged = 0;
+    batcher.onBatch = (size, count) => {
+      sizes.push(size);
+      charged += count;
+    };
     const results = await Promise.all(
       Array.from({ length: 400 }, (_, n) => batcher.charge(item(account.id, n))),
     );
+    expect(charged).toBe(150);
     expect(results.filter((result) => result.status === 'charged')).toHaveLength(150);
     expect(results.filter((result) => result.status === 'insufficient')).toHaveLength(250);
     // The first 150 in arrival order are the ones charged.

@@ -51,8 +51,8 @@ export class ChargeBatcher {
   #inFlight: Promise<void> | undefined;
   #closed = false;
   readonly stats: BatchStats = { batches: 0, items: 0 };
-  /** Called after each committed batch with its size (for metrics). */
-  onBatch?: (size: number) => void;
+  /** Called after each committed batch with its size and how many of its items were charged (metrics). */
+  onBatch?: (size: number, charged: number) => void;
 
   constructor(store: Store, options: { windowMs?: number; maxBatch?: number } = {}) {
     this.#store = store;
@@ -108,7 +108,7 @@ export class ChargeBatcher {
     }
     this.stats.batches++;
     this.stats.items += batch.length;
-    this.onBatch?.(batch.length);
+    this.onBatch?.(batch.length, results.filter((result) => result.status === 'charged').length);
     batch.forEach((pending, i) => pending.resolve(results[i]));
   }
 

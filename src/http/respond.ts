@@ -12,13 +12,5 @@ export function respond<Body extends { code: number }>(
   body: Body,
 ): FastifyReply {
   deps.metrics.requests.inc({ endpoint, code: String(body.code) });
-  if (body.code === 0 && endpoint !== 'balance' && endpoint !== 'records' && endpoint !== 'qxt_test') {
-    deps.metrics.charges.inc(endpoint === 'batch' ? chargedInBatch(body) : 1);
-  }
   return sendAnswer(reply, format, body, body.code === ResultCode.RateLimited ? 429 : 200);
-}
-
-function chargedInBatch(body: { code: number }): number {
-  const results = (body as { result?: { code: number }[] }).result ?? [];
-  return results.filter((result) => result.code === 0).length;
 }

@@ -46,7 +46,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const ported = await PortedDatabase.open(config.dataDir);
   const metrics = new Metrics();
   const batcher = new ChargeBatcher(store);
-  batcher.onBatch = (size) => metrics.batchSize.observe(size);
+  // Charges are counted where they happen: replays and refusals answered by the store are not charges.
+  batcher.onBatch = (size, charged) => {
+    metrics.batchSize.observe(size);
+    metrics.charges.inc(charged);
+  };
   const keys = new KeyResolver(store);
   // Redis errors are logged once the app's logger exists; until then they wait here.
   const earlyLimiterErrors: Error[] = [];

@@ -67,7 +67,9 @@ describe('/metrics', () => {
         )?.[1] ?? 0,
       );
     await get(server.url, '/carrier', { apikey, mobile: YICHANG });
-    await get(server.url, '/carrier', { apikey, mobile: YICHANG });
+    await get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: 'metrics-1' });
+    // A replay answers 0 again but is not a second charge.
+    await get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: 'metrics-1' });
     await get(server.url, '/carrier', { apikey: unknownApikey(), mobile: YICHANG });
     await get(server.url, '/carrier', { apikey, mobile: '123' });
     await get(server.url, '/balance', { apikey });
@@ -76,13 +78,14 @@ describe('/metrics', () => {
     expect(answer.contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
     const text = answer.text;
     expect(text).toContain('# TYPE mnpd_requests_total counter');
-    expect(count(text, 'carrier', 0) - count(before.text, 'carrier', 0)).toBe(2);
+    expect(count(text, 'carrier', 0) - count(before.text, 'carrier', 0)).toBe(3);
     expect(count(text, 'carrier', -1) - count(before.text, 'carrier', -1)).toBe(1);
     expect(count(text, 'carrier', -2) - count(before.text, 'carrier', -2)).toBe(1);
     expect(count(text, 'balance', 0) - count(before.text, 'balance', 0)).toBe(1);
     expect(text).toMatch(/^mnpd_data_version_info\{data="segments",version="2502"\} 1$/m);
     expect(text).toMatch(/^mnpd_ported_numbers 0$/m);
-    expect(text).toMatch(/^mnpd_charges_total \d+$/m);
+    const charges = (body: string) => Number(/^mnpd_charges_total (\d+)$/m.exec(body)?.[1]);
+    expect(charges(text) - charges(before.text)).toBe(2);
   });
 });
 
