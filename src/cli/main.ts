@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { FeedFileError } from '../data/feed-file.js';
 import { ConfigError } from '../http/config.js';
 import { StoreError } from '../store/store.js';
 import { SnapshotError } from '../data/npdb-snapshot.js';
 import { FeedGapError, FeedRejectedError } from '../data/ported-feed.js';
-import { SegmentFileError } from '../data/read-report.js';
+import { DataFileError } from '../data/data-file-error.js';
 import { CliError } from './cli-error.js';
 import { registerAccounts } from './commands/account.js';
 import { registerData } from './commands/data.js';
@@ -13,15 +12,7 @@ import { registerLookup } from './commands/lookup.js';
 import { registerServe } from './commands/serve.js';
 
 /** Errors that describe the user's input or files: one line, no stack. */
-const USER_ERRORS = [
-  SegmentFileError,
-  FeedFileError,
-  FeedGapError,
-  FeedRejectedError,
-  SnapshotError,
-  ConfigError,
-  StoreError,
-];
+const USER_ERRORS = [DataFileError, FeedGapError, FeedRejectedError, SnapshotError, ConfigError, StoreError];
 
 const SYSTEM_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'EROFS', 'ENOSPC', 'ECONNREFUSED']);
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { cellType } from '../core/segment-table.js';
 import { SHARED_DATA_DIR, phoneDatImage } from '../test-support/phone-dat-image.js';
 import { encodePhoneDat, parsePhoneDat } from './phone-dat.js';
-import { SegmentFileError } from './read-report.js';
+import { DataFileError } from './data-file-error.js';
 import { encodeSegmentCsv, parseSegmentCsv } from './segment-csv.js';
 
 const RECORDS = ['湖北|宜昌|443000|0717', '北京|北京|100000|010', '内蒙古|锡林郭勒盟|26000|0479'];
@@ -22,7 +22,7 @@ function problem(bytes: Uint8Array): string {
   try {
     parsePhoneDat(bytes, 'x.dat');
   } catch (error) {
-    expect(error).toBeInstanceOf(SegmentFileError);
+    expect(error).toBeInstanceOf(DataFileError);
     return (error as Error).message;
   }
   throw new Error('the file was accepted');

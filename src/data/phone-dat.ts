@@ -3,7 +3,8 @@ import { FIRST_PREFIX, LAST_PREFIX } from '../core/prefix.js';
 import type { SegmentTable } from '../core/segment-table.js';
 import { type Location, SegmentTableBuilder } from '../core/segment-table.js';
 import { readLocation } from './location-fields.js';
-import { ReadReport, SegmentFileError } from './read-report.js';
+import { DataFileError } from './data-file-error.js';
+import { ReadReport } from './read-report.js';
 
 /**
  * The community `phone.dat` layout (little-endian):
@@ -27,14 +28,14 @@ function decodeRecord(bytes: Uint8Array, start: number, end: number, file: strin
   try {
     return utf8.decode(bytes.subarray(start, end));
   } catch {
-    throw new SegmentFileError(file, `record at byte ${start} is not valid UTF-8`);
+    throw new DataFileError(file, `record at byte ${start} is not valid UTF-8`);
   }
 }
 
-/** Parses a whole phone.dat image; throws SegmentFileError for a broken structure. */
+/** Parses a whole phone.dat image; throws DataFileError for a broken structure. */
 export function parsePhoneDat(bytes: Uint8Array, file = 'phone.dat'): SegmentFileRead {
   const fail = (problem: string): never => {
-    throw new SegmentFileError(file, problem);
+    throw new DataFileError(file, problem);
   };
   if (bytes.length < HEADER_BYTES)
     fail(`truncated header: ${bytes.length} bytes, a phone.dat has at least 8`);

@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PortedIndex, applyChanges } from '../core/ported-index.js';
 import { type NpdbMeta, readSnapshot, writeSnapshot } from './npdb-snapshot.js';
-import { FeedFileError } from './feed-file.js';
+import { DataFileError } from './data-file-error.js';
 import { EMPTY_META } from './npdb-empty.js';
 import { type FeedReport, parseDeltaFeed, parseFullFeed } from './ported-feed.js';
 
@@ -62,7 +62,7 @@ async function feedBytes(file: string): Promise<Buffer> {
     return await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new FeedFileError(file, code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`);
+    throw new DataFileError(file, code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`);
   }
 }
 

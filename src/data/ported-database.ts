@@ -7,7 +7,7 @@ import { PortedIndex } from '../core/ported-index.js';
 import { type NpdbMeta, readSnapshot, writeSnapshot } from './npdb-snapshot.js';
 import type { ApplyDone, ApplyFailed, ApplyJob, ApplyProgress } from './ported-apply-worker.js';
 import { EMPTY_META } from './npdb-empty.js';
-import { FeedFileError } from './feed-file.js';
+import { DataFileError } from './data-file-error.js';
 import { type FeedReport, FeedGapError, FeedRejectedError } from './ported-feed.js';
 import { SnapshotError } from './npdb-snapshot.js';
 
@@ -47,8 +47,8 @@ function rebuildError(failure: ApplyFailed, file: string): Error {
       return new FeedRejectedError(file, failure.report!);
     case 'FeedGapError':
       return new FeedGapError(file, failure.expectedSeq!, failure.firstSeq!);
-    case 'FeedFileError':
-      return new FeedFileError(file, failure.problem!);
+    case 'DataFileError':
+      return new DataFileError(file, failure.problem!);
     case 'SnapshotError':
       return new SnapshotError(failure.message);
     default:

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PortedIndex } from '../core/ported-index.js';
 import { NOT_PORTED, applyChanges, dayFromIsoDate, packedCarrier, packedDay } from '../core/ported-index.js';
-import { FeedFileError } from './feed-file.js';
+import { DataFileError } from './data-file-error.js';
 import {
   FEED_CHUNK_BYTES,
   FeedGapError,
@@ -197,7 +197,7 @@ describe('feeds read from bytes', () => {
 
   it('refuses bytes that are not UTF-8, naming where', () => {
     const bytes = Buffer.concat([Buffer.from('13972565391,电信\n'), Buffer.from([0xff, 0xfe, 0x0a])]);
-    expect(() => parseFullFeed(bytes, 'bad.csv')).toThrow(FeedFileError);
+    expect(() => parseFullFeed(bytes, 'bad.csv')).toThrow(DataFileError);
     expect(() => parseFullFeed(bytes, 'bad.csv')).toThrow(
       /bad.csv: not valid UTF-8 text \(between bytes 0 and 22\)/,
     );

@@ -1,6 +1,6 @@
 import { parseCarrier, type Carrier } from '../core/carrier.js';
 import { parseMobile } from '../core/mobile-number.js';
-import { FeedFileError } from './feed-file.js';
+import { DataFileError } from './data-file-error.js';
 import { PortedChanges, PortedIndexBuilder, type PortedIndex, dayFromIsoDate } from '../core/ported-index.js';
 
 /**
@@ -111,7 +111,7 @@ function* textChunks(source: FeedSource, file: string): Generator<{ text: string
     try {
       text = utf8.decode(source.subarray(start, end));
     } catch {
-      throw new FeedFileError(file, `not valid UTF-8 text (between bytes ${start} and ${end})`);
+      throw new DataFileError(file, `not valid UTF-8 text (between bytes ${start} and ${end})`);
     }
     yield { text, offset: start };
     start = end;

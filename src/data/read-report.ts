@@ -27,14 +27,3 @@ export class ReadReport {
     return [...this.countsByProblem].sort((a, b) => b[1] - a[1]).map(([kind, count]) => `${count} × ${kind}`);
   }
 }
-
-/** A file that cannot be read at all: the message names the file and what is broken. */
-export class SegmentFileError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problem: string,
-  ) {
-    super(`${file}: ${problem}`);
-    this.name = 'SegmentFileError';
-  }
-}

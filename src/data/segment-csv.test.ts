@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cellType } from '../core/segment-table.js';
-import { SegmentFileError } from './read-report.js';
+import { DataFileError } from './data-file-error.js';
 import { encodeSegmentCsv, parseSegmentCsv } from './segment-csv.js';
 
 const csv = (text: string) => Buffer.from(text, 'utf8');
@@ -69,7 +69,7 @@ describe('parseSegmentCsv', () => {
     ['only garbage', csv('hello world\nfoo,bar\n'), /no segment rows/],
     ['an unclosed quote', csv('1300000,"北京,北京,100000,010,联通\n'), /not a readable CSV/],
   ])('rejects %s', (_name, bytes, message) => {
-    expect(() => parseSegmentCsv(bytes, 'in.csv')).toThrow(SegmentFileError);
+    expect(() => parseSegmentCsv(bytes, 'in.csv')).toThrow(DataFileError);
     expect(() => parseSegmentCsv(bytes, 'in.csv')).toThrow(message);
   });
 

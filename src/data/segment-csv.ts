@@ -4,7 +4,8 @@ import { SEGMENT_TYPE_LABELS, type SegmentType, parseCarrier } from '../core/car
 import { FIRST_PREFIX, LAST_PREFIX } from '../core/prefix.js';
 import { type SegmentTable, SegmentTableBuilder } from '../core/segment-table.js';
 import type { SegmentFileRead } from './phone-dat.js';
-import { ReadReport, SegmentFileError } from './read-report.js';
+import { DataFileError } from './data-file-error.js';
+import { ReadReport } from './read-report.js';
 import { readLocation } from './location-fields.js';
 
 /** Segment CSV: `prefix,province,city,zip,area_code,isp`, header optional, `isp` as a type label. */
@@ -34,9 +35,9 @@ export function parseSegmentCsv(bytes: Uint8Array, file = 'segments.csv'): Segme
   try {
     text = utf8.decode(bytes);
   } catch {
-    throw new SegmentFileError(file, 'not valid UTF-8 text');
+    throw new DataFileError(file, 'not valid UTF-8 text');
   }
-  if (text.includes('\0')) throw new SegmentFileError(file, 'contains NUL bytes: not a CSV text file');
+  if (text.includes('\0')) throw new DataFileError(file, 'contains NUL bytes: not a CSV text file');
   const version = VERSION_COMMENT.exec(text)?.[1] ?? 'csv';
 
   let rows: string[][];
@@ -51,7 +52,7 @@ export function parseSegmentCsv(bytes: Uint8Array, file = 'segments.csv'): Segme
       info: false,
     }) as string[][];
   } catch (error) {
-    throw new SegmentFileError(file, `not a readable CSV: ${(error as Error).message}`);
+    throw new DataFileError(file, `not a readable CSV: ${(error as Error).message}`);
   }
 
   const report = new ReadReport();
@@ -89,7 +90,7 @@ export function parseSegmentCsv(bytes: Uint8Array, file = 'segments.csv'): Segme
     accepted++;
   });
   if (accepted === 0)
-    throw new SegmentFileError(file, 'no segment rows (expected prefix,province,city,zip,area_code,isp)');
+    throw new DataFileError(file, 'no segment rows (expected prefix,province,city,zip,area_code,isp)');
   return { table: builder.build(version, `csv ${version}`), report };
 }
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { loadDefaultSegments } from './default-segments.js';
 import { type SegmentFileRead, parsePhoneDat } from './phone-dat.js';
-import { SegmentFileError } from './read-report.js';
+import { DataFileError } from './data-file-error.js';
 import { parseSegmentCsv } from './segment-csv.js';
 
 export type SegmentFormat = 'dat' | 'csv';
@@ -34,7 +34,7 @@ export async function loadSegments(file?: string): Promise<SegmentFileRead> {
     bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new SegmentFileError(
+    throw new DataFileError(
       file,
       code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(error)})`,
     );
