@@ -6,27 +6,33 @@ export const DEMO_ACCOUNT = 'demo';
 export const DEMO_BALANCE = 100;
 export const FIRST_OPERATOR = 'admin';
 
+/** The secrets created at a first start, to show once; only their hashes are stored. */
 export interface FirstStart {
-  demoApikey: string;
-  operator: string;
-  operatorPassword: string;
+  demoApikey?: string;
+  operator?: { username: string; password: string };
 }
 
 /**
- * On the first start with an empty store: a prepaid `demo` account with 100 queries and its
- * apikey, and an operator login. The secrets are returned once, to be shown once; only their
- * hashes are stored.
+ * On a first start: a prepaid `demo` account with 100 queries and its apikey when there is no
+ * account, and an operator login when there is no operator. Each is decided on its own, so a
+ * start interrupted between the two still ends with both on the next one.
  */
 export async function bootstrapEmptyStore(store: Store): Promise<FirstStart | undefined> {
-  if ((await store.countOperators()) > 0 || (await store.listAccounts()).length > 0) return undefined;
-  const account = await store.createAccount({
-    name: DEMO_ACCOUNT,
-    feeType: 'prepaid',
-    balance: DEMO_BALANCE,
-  });
-  const demoApikey = newSecret();
-  await store.createKey(account.id, 'apikey', hashSecret(demoApikey), secretHint(demoApikey), 'demo');
-  const operatorPassword = newPassword();
-  await store.createOperator(FIRST_OPERATOR, await hashPassword(operatorPassword));
-  return { demoApikey, operator: FIRST_OPERATOR, operatorPassword };
+  const created: FirstStart = {};
+  if ((await store.listAccounts()).length === 0) {
+    const account = await store.createAccount({
+      name: DEMO_ACCOUNT,
+      feeType: 'prepaid',
+      balance: DEMO_BALANCE,
+    });
+    const apikey = newSecret();
+    await store.createKey(account.id, 'apikey', hashSecret(apikey), secretHint(apikey), 'demo');
+    created.demoApikey = apikey;
+  }
+  if ((await store.countOperators()) === 0) {
+    const password = newPassword();
+    await store.createOperator(FIRST_OPERATOR, await hashPassword(password));
+    created.operator = { username: FIRST_OPERATOR, password };
+  }
+  return created.demoApikey || created.operator ? created : undefined;
 }

@@ -9,16 +9,17 @@ export function registerServe(program: Command): void {
     .description('run the HTTP API (settings from MNPD_* environment variables and DATABASE_URL)')
     .action(async () => {
       const server = await startServer(configFromEnv());
-      if (server.firstStart) {
-        const { demoApikey, operator, operatorPassword } = server.firstStart;
+      const { demoApikey, operator } = server.firstStart ?? {};
+      if (demoApikey || operator) {
+        const base = server.url.replace('0.0.0.0', '127.0.0.1');
         // Shown once on the console, never logged: only hashes are stored.
         console.log(
           [
             '',
             'mnpd: first start, created:',
-            `  demo account apikey: ${demoApikey}   (100 queries)`,
-            `  operator login:      ${operator} / ${operatorPassword}`,
-            `  try: curl '${server.url.replace('0.0.0.0', '127.0.0.1')}/carrier?apikey=${demoApikey}&mobile=13972565391'`,
+            ...(demoApikey ? [`  demo account apikey: ${demoApikey}   (100 queries)`] : []),
+            ...(operator ? [`  operator login:      ${operator.username} / ${operator.password}`] : []),
+            ...(demoApikey ? [`  try: curl '${base}/carrier?apikey=${demoApikey}&mobile=13972565391'`] : []),
             '',
           ].join('\n'),
         );
