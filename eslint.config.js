@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -12,6 +13,11 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
       'no-console': 'off',
     },
+  },
+  {
+    // The web console runs in the browser, not in Node.
+    files: ['src/console/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
   },
   {
     // core is the pure domain layer: it must not reach for I/O.

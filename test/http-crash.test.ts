@@ -261,8 +261,14 @@ async function crashAndRestart(engine: Engine): Promise<void> {
     servers.push(second);
     store = await openStore(databaseUrl, dataDir);
     const after = (await store.getAccountByName(ACCOUNT))!;
-    const rows = await allLogRows(store, after.id);
+    const logged = await allLogRows(store, after.id);
+    // Code-0 rows are the charged queries; the uncharged answers about a number are logged too.
+    const rows = logged.filter((row) => row.code === 0);
     const charged = new Map(rows.map((row) => [row.requestId, row]));
+    const uncharged = new Map(logged.filter((row) => row.code !== 0).map((row) => [row.requestId, row]));
+    // Every such answer the client received was logged, with its code, before it left.
+    for (const [requestId, code] of load.refused) expect(uncharged.get(requestId)?.code).toBe(code);
+    expect(uncharged.size).toBeLessThanOrEqual(load.refused.size + load.inFlightAtKill.size);
 
     // The ledger adds up, and one log row per charged query, each for a distinct request.
     expect(await store.ledgerSum(after.id)).toBe(after.balance);

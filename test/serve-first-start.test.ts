@@ -1,40 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from './free-port.js';
-import { CLI, runCli } from './run-cli.js';
+import { runCli } from './run-cli.js';
+import { serve } from './serve.js';
 
 type Answer = { code: number; result: Record<string, string> };
-
-/** Starts `mnpd serve` as a user does and waits for the first-start lines. */
-async function serve(dataDir: string, port: number): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: {
-      ...process.env,
-      MNPD_DATA_DIR: dataDir,
-      MNPD_PORT: String(port),
-      MNPD_HOST: '127.0.0.1',
-      DATABASE_URL: '',
-      MNPD_SEGMENTS: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  for (let waited = 0; waited < 30_000; waited += 50) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return { child, output: () => output };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  child.kill();
-  throw new Error(`mnpd serve did not start:\n${output}`);
-}
 
 const children: ChildProcess[] = [];
 afterAll(() => children.forEach((child) => child.kill('SIGKILL')));

@@ -71,7 +71,39 @@ describe.each(availableEngines('charge batcher'))('ChargeBatcher on %s', (engine
     expect(sizes.length).toBeLessThan(10);
     expect((await store.getAccount(account.id))?.balance).toBe(0);
     expect(await store.ledgerSum(account.id)).toBe(0);
-    expect((await store.queryLog(account.id, { limit: 1000 })).rows).toHaveLength(150);
+    // The refusals are logged (as -5) as well as the charges.
+    expect((await store.queryLog(account.id, { code: 0, limit: 1000 })).rows).toHaveLength(150);
+    expect((await store.queryLog(account.id, { code: -5, limit: 1000 })).rows).toHaveLength(250);
+  });
+
+  it('commits uncharged log items with the charges, counting only the charges as charged', async () => {
+    const account = await store.createAccount({ name: 'logged', feeType: 'prepaid', balance: 2 });
+    const batcher = new ChargeBatcher(store);
+    const batches: [number, number][] = [];
+    batcher.onBatch = (size, charged) => batches.push([size, charged]);
+    const logItem = (n: number): ChargeItem => {
+      const base = item(account.id, n);
+      return { ...base, kind: 'log', body: '{"code":-4}', log: { ...base.log, code: -4, res: null } };
+    };
+    const results = await Promise.all([
+      batcher.charge(logItem(1)),
+      batcher.charge(item(account.id, 2)),
+      batcher.charge(logItem(3)),
+      batcher.charge(item(account.id, 4)),
+      batcher.charge(item(account.id, 5)),
+    ]);
+    expect(results.map((result) => result.status)).toEqual([
+      'logged',
+      'charged',
+      'logged',
+      'charged',
+      'insufficient',
+    ]);
+    expect(batches).toEqual([[5, 2]]);
+    expect(batcher.stats).toMatchObject({ batches: 1, items: 5 });
+    const rows = (await store.queryLog(account.id)).rows;
+    expect(rows.map((row) => row.code)).toEqual([-5, 0, -4, 0, -4]);
+    expect(await store.ledgerSum(account.id)).toBe(0);
   });
 
   it('by default gathers what arrives in one turn of the event loop into one transaction', async () => {

@@ -37,10 +37,10 @@ export interface BatchStats {
 }
 
 /**
- * Group commit: charges from all requests are gathered for a couple of milliseconds and written
- * in one transaction, so each answer is durable before it leaves while the cost of a durable
- * commit is shared by every request of the batch. One transaction in flight at a time; what
- * arrives meanwhile forms the next batch.
+ * Group commit: charges from all requests (and the log rows of uncharged answers) are gathered
+ * for a couple of milliseconds and written in one transaction, so each answer is durable before it
+ * leaves while the cost of a durable commit is shared by every request of the batch. One
+ * transaction in flight at a time; what arrives meanwhile forms the next batch.
  */
 export class ChargeBatcher {
   readonly #store: Store;
@@ -51,7 +51,10 @@ export class ChargeBatcher {
   #inFlight: Promise<void> | undefined;
   #closed = false;
   readonly stats: BatchStats = { batches: 0, items: 0 };
-  /** Called after each committed batch with its size and how many of its items were charged (metrics). */
+  /**
+   * Called after each committed batch with its size and how many of its items were charged
+   * (metrics): 'log' items, refusals and replays are in the size but never among the charged.
+   */
   onBatch?: (size: number, charged: number) => void;
 
   constructor(store: Store, options: { windowMs?: number; maxBatch?: number } = {}) {
@@ -60,7 +63,7 @@ export class ChargeBatcher {
     this.#maxBatch = options.maxBatch ?? MAX_CHARGE_BATCH;
   }
 
-  /** Resolves once the charge (or its refusal) is committed. */
+  /** Resolves once the charge (or its refusal, or a 'log' item's row) is committed. */
   charge(item: ChargeItem): Promise<ChargeResult> {
     if (this.#closed) return Promise.reject(new ChargeBatcherClosedError());
     if (this.#pending.length >= MAX_PENDING_CHARGES) return Promise.reject(new ChargeQueueFullError());

@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { REASONS, ResultCode } from '../core/result-codes.js';
 import type { AppDeps } from './app-deps.js';
 import { maskUrl } from './log-masking.js';
+import { consolePlugin } from './console/plugin.js';
 import { balanceRoute } from './routes/balance.js';
 import { batchRoute } from './routes/batch.js';
 import { carrierRoute } from './routes/carrier.js';
@@ -153,6 +154,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   recordsRoute(app, deps);
   trialRoute(app, deps);
   operationsRoutes(app, deps);
+  await consolePlugin(app, deps);
   return app;
 }
 

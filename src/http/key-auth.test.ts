@@ -11,6 +11,7 @@ const account: Account = {
   creditLimit: null,
   qpsLimit: null,
   status: 'active',
+  lowBalanceThreshold: null,
   createdAt: new Date(0),
 };
 

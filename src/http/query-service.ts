@@ -1,6 +1,7 @@
 import type { ChargeBatcher } from '../billing/charge-batcher.js';
-import type { KeyKind } from '../store/store.js';
+import type { Account, KeyKind, QueryLogRow } from '../store/store.js';
 import { type LookupSources, lookupMobile } from '../core/lookup.js';
+import { MAX_MOBILE_INPUT_LENGTH, parseMobile } from '../core/mobile-number.js';
 import { REASONS, ResultCode } from '../core/result-codes.js';
 import { type SeedBody, seedBody } from '../core/seed-body.js';
 import { ipAllowed } from './ip-rules.js';
@@ -21,6 +22,32 @@ export interface QueryContext {
 
 export type Authorization = { ok: true; principal: Principal } | { ok: false; code: ResultCode };
 
+/** Who pays for an answer: the account, and the key it came with (null from the console). */
+export interface Payer {
+  account: Account;
+  keyId: number | null;
+}
+
+/** Answers about the number itself: logged and counted for the account, never charged. */
+const LOGGED_ERRORS: ReadonlySet<ResultCode> = new Set([
+  ResultCode.BadLength,
+  ResultCode.NotMobile,
+  ResultCode.NoData,
+]);
+
+/**
+ * The number as the log keeps it: normalised when it parses, else what the client sent, cut to
+ * the longest input a number may be and without control characters (PostgreSQL text refuses NUL).
+ */
+function loggedMobile(input: unknown): string {
+  const parsed = parseMobile(input);
+  if (parsed.ok) return parsed.mobile;
+  // Other JSON values (a batch may hold anything) as JSON; nothing JSON can spell makes this throw.
+  const text = typeof input === 'string' ? input : (JSON.stringify(input) ?? '');
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_MOBILE_INPUT_LENGTH);
+}
+
 export function errorBody(code: ResultCode): SeedBody {
   return { code, reason: REASONS[code] };
 }
@@ -39,7 +66,8 @@ export interface QueryServiceDeps {
 /**
  * What every charged query goes through, in the contract's order: parameters (1), key (-1), IP
  * whitelist (-9), rate limit (-6), number (-2, -3), data (-4), balance (-5), answer (0). Only a
- * code-0 answer is charged, and it leaves only after its charge and log row are committed.
+ * code-0 answer is charged, and it leaves only after its charge and log row are committed; the
+ * answers -2, -3, -4 and -5 of a known account are logged (and counted) the same way, uncharged.
  */
 export class QueryService {
   constructor(private readonly deps: QueryServiceDeps) {}
@@ -65,35 +93,57 @@ export class QueryService {
     return { ok: true, principal };
   }
 
-  /** Answers one number for an authorised key, charging it when the answer is code 0. */
-  async answer(principal: Principal, mobile: unknown, context: QueryContext): Promise<SeedBody> {
+  /** Answers one number for an authorised payer, charging it when the answer is code 0. */
+  async answer(payer: Payer, mobile: unknown, context: QueryContext): Promise<SeedBody> {
     const sources = this.deps.sources();
     const outcome = lookupMobile(mobile, sources);
-    if (outcome.code !== 0) return errorBody(outcome.code);
+    const log = (code: number, loggedAs: string): QueryLogRow => ({
+      at: new Date(),
+      accountId: payer.account.id,
+      keyId: payer.keyId,
+      clientIp: context.maskedIp,
+      mobile: loggedAs,
+      code,
+      res: null,
+      initIsp: null,
+      nowIsp: null,
+      segmentsVersion: sources.segments.version,
+      portedVersion: sources.ported?.version ?? null,
+      latencyMs: Math.max(0, Math.round(performance.now() - context.startedAt)),
+      requestId: context.requestId,
+    });
+    if (outcome.code !== 0) {
+      const body = errorBody(outcome.code);
+      if (LOGGED_ERRORS.has(outcome.code)) {
+        // Never charged, so never replayed: a retry is looked up (and logged) again.
+        await this.deps.batcher.charge({
+          kind: 'log',
+          accountId: payer.account.id,
+          idempotencyKey: null,
+          body: JSON.stringify(body),
+          log: log(outcome.code, loggedMobile(mobile)),
+        });
+      }
+      return body;
+    }
     const body = seedBody(outcome, context.ext);
     if (context.ext && body.result)
       (body.result as unknown as Record<string, unknown>).requestId = context.requestId;
     const { seed, ext } = outcome.answer;
     const result = await this.deps.batcher.charge({
-      accountId: principal.account.id,
+      accountId: payer.account.id,
       idempotencyKey: context.idempotencyKey,
       body: JSON.stringify(body),
       log: {
-        at: new Date(),
-        accountId: principal.account.id,
-        keyId: principal.key.id,
-        clientIp: context.maskedIp,
-        mobile: seed.Mobile,
-        code: 0,
+        ...log(0, seed.Mobile),
         res: seed.res,
         initIsp: seed.Init_isp,
         nowIsp: seed.Now_isp,
         segmentsVersion: ext.dataVersion.segments,
         portedVersion: ext.dataVersion.ported,
-        latencyMs: Math.max(0, Math.round(performance.now() - context.startedAt)),
-        requestId: context.requestId,
       },
     });
+    // Refused for the balance: the store logged it as the -5 it is.
     if (result.status === 'insufficient') return errorBody(ResultCode.InsufficientBalance);
     if (result.status === 'replay') return JSON.parse(result.body) as SeedBody;
     return body;

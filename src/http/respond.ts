@@ -3,7 +3,7 @@ import { ResultCode } from '../core/result-codes.js';
 import { type AnswerFormat, sendAnswer } from './answer-format.js';
 import type { AppDeps } from './app-deps.js';
 
-/** Sends an answer with a code and counts it; a rate-limited answer is HTTP 429 (our extension). */
+/** Sends an answer with a code and counts it (metrics, live traffic); a rate-limited answer is HTTP 429 (our extension). */
 export function respond<Body extends { code: number }>(
   deps: AppDeps,
   reply: FastifyReply,
@@ -12,5 +12,6 @@ export function respond<Body extends { code: number }>(
   body: Body,
 ): FastifyReply {
   deps.metrics.requests.inc({ endpoint, code: String(body.code) });
+  deps.traffic.record(body.code, performance.now() - reply.request.startedAt);
   return sendAnswer(reply, format, body, body.code === ResultCode.RateLimited ? 429 : 200);
 }

@@ -9,17 +9,21 @@ import { type AppOptions, buildApp } from './app.js';
 import type { AppDeps } from './app-deps.js';
 import { type FirstStart, bootstrapEmptyStore } from './bootstrap.js';
 import type { ServerConfig } from './config.js';
+import { BatchJobRunner } from './console/batch/batch-runner.js';
 import { KeyResolver } from './key-auth.js';
 import { LiveSources } from './live-sources.js';
 import { Metrics } from './metrics.js';
 import { QueryService } from './query-service.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { RedisRateLimiter } from './redis-rate-limiter.js';
+import { TrafficMonitor } from './traffic.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** Idempotency keys answer retries for this long. */
 export const IDEMPOTENCY_RETENTION_MS = DAY_MS;
+/** Uploaded batch files that were previewed but never started are dropped after this. */
+export const DRAFT_RETENTION_MS = DAY_MS;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -42,6 +46,8 @@ export interface StartOptions extends Pick<AppOptions, 'logger'> {
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const store = await openStore(config.databaseUrl, config.dataDir);
   const firstStart = await bootstrapEmptyStore(store);
+  // An import this store shows as running was cut short by a stop: nothing is applying it now.
+  await store.failRunningImports();
   const { table } = await loadSegments(config.segmentsFile);
   const ported = await PortedDatabase.open(config.dataDir);
   const metrics = new Metrics();
@@ -68,7 +74,23 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     limiter,
     defaultQps: config.defaultQps,
   });
-  const deps: AppDeps = { config, store, batcher, keys, limiter, sources, ported, query, metrics };
+  const traffic = new TrafficMonitor();
+  const batchJobs = new BatchJobRunner(store, () => sources.current(), {
+    onCommit: (charged) => metrics.charges.inc(charged),
+  });
+  const deps: AppDeps = {
+    config,
+    store,
+    batcher,
+    keys,
+    limiter,
+    sources,
+    ported,
+    query,
+    metrics,
+    traffic,
+    batchJobs,
+  };
 
   const app = await buildApp(deps, { logger: options.logger });
   reportLimiterError = (error) =>
@@ -82,6 +104,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     tlsApp = await buildApp(deps, { logger: options.logger, https });
     await tlsApp.listen({ port: config.tls.port, host: config.host });
   }
+  // Jobs left queued or running by a stopped process resume here.
+  batchJobs.start(app.log);
 
   const inbox = watchInbox(ported, config.dataDir, {
     intervalMs: config.inboxIntervalMs,
@@ -95,6 +119,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       const removed = await store.prune({
         queryLogBefore: new Date(now - config.retentionDays * DAY_MS),
         idempotencyBefore: new Date(now - IDEMPOTENCY_RETENTION_MS),
+        draftsBefore: new Date(now - DRAFT_RETENTION_MS),
       });
       if (removed > 0) app.log.info({ removed }, 'pruned query log and idempotency keys');
     } catch (error) {
@@ -111,6 +136,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       inbox.close();
       clearInterval(pruneTimer);
       await Promise.all([app.close(), tlsApp?.close()]);
+      await batchJobs.close();
       await batcher.close();
       await store.close();
       await limiter.close?.();

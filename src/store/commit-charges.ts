@@ -1,9 +1,16 @@
 /**
  * The group commit's reads and writes, inside the engine's write transaction: lock the batch's
- * accounts, read the idempotency keys they already know, let `planCharges` decide, write the result.
+ * accounts, read the idempotency keys they already know, let `planCharges` decide, write the result
+ * (balances, ledger, query log, idempotency keys, hourly usage and answer statistics).
  */
 import type { Insertable, Kysely } from 'kysely';
-import { type ChargeAccount, type ChargePlan, type KnownBodies, planCharges } from './charge-plan.js';
+import {
+  type AnswerCount,
+  type ChargeAccount,
+  type ChargePlan,
+  type KnownBodies,
+  planCharges,
+} from './charge-plan.js';
 import { queryLogValues } from './rows.js';
 import type { Database, EngineTraits } from './schema.js';
 import type { ChargeItem, ChargeResult } from './store.js';
@@ -53,8 +60,9 @@ async function lockAccounts(
 
 async function knownBodies(trx: Db, items: readonly ChargeItem[]): Promise<KnownBodies> {
   const keysByAccount = new Map<number, Set<string>>();
-  for (const { accountId, idempotencyKey } of items) {
-    if (idempotencyKey === null) continue;
+  for (const { kind, accountId, idempotencyKey } of items) {
+    // A 'log' item never replays (see planCharges): its key need not be read.
+    if (idempotencyKey === null || kind === 'log') continue;
     const keys = keysByAccount.get(accountId) ?? new Set<string>();
     keysByAccount.set(accountId, keys.add(idempotencyKey));
   }
@@ -95,8 +103,7 @@ async function writeCharges(trx: Db, plan: ChargePlan, toDb: EngineTraits['toDb'
   await insertChunked(
     trx,
     'query_log',
-    // The item's account is the one charged; its log row says the same whatever `log` carried.
-    plan.charged.map((item) => queryLogValues(item.accountId, item.log, toDb(item.log.at))),
+    plan.logs.map(({ accountId, log }) => queryLogValues(accountId, log, toDb(log.at))),
   );
   await insertChunked(
     trx,
@@ -110,18 +117,45 @@ async function writeCharges(trx: Db, plan: ChargePlan, toDb: EngineTraits['toDb'
         created_at: now,
       })),
   );
-  const usage = plan.usage.map((u) => ({
+  await addUsage(trx, plan.usage, toDb);
+  await addAnswerCounts(trx, plan.answers, toDb);
+}
+
+async function addUsage(trx: Db, usage: ChargePlan['usage'], toDb: EngineTraits['toDb']): Promise<void> {
+  const rows = usage.map((u) => ({
     account_id: u.accountId,
     hour: toDb(new Date(u.hour)),
     queries: u.queries,
   }));
-  for (const part of chunks(usage, rowsPerInsert(usage))) {
+  for (const part of chunks(rows, rowsPerInsert(rows))) {
     await trx
       .insertInto('usage_hourly')
       .values(part)
       .onConflict((oc) =>
         oc.columns(['account_id', 'hour']).doUpdateSet((eb) => ({
           queries: eb('usage_hourly.queries', '+', eb.ref('excluded.queries')),
+        })),
+      )
+      .execute();
+  }
+}
+
+async function addAnswerCounts(trx: Db, answers: AnswerCount[], toDb: EngineTraits['toDb']): Promise<void> {
+  const rows = answers.map((a) => ({
+    account_id: a.accountId,
+    hour: toDb(new Date(a.hour)),
+    code: a.code,
+    answers: a.answers,
+    ported: a.ported,
+  }));
+  for (const part of chunks(rows, rowsPerInsert(rows))) {
+    await trx
+      .insertInto('answer_stats_hourly')
+      .values(part)
+      .onConflict((oc) =>
+        oc.columns(['account_id', 'hour', 'code']).doUpdateSet((eb) => ({
+          answers: eb('answer_stats_hourly.answers', '+', eb.ref('excluded.answers')),
+          ported: eb('answer_stats_hourly.ported', '+', eb.ref('excluded.ported')),
         })),
       )
       .execute();

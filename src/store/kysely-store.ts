@@ -1,50 +1,63 @@
 /**
- * Everything the two engines share: the store written once against Kysely. An engine supplies how
- * a write transaction takes its lock, its traits (row locks, timestamp storage) and its migrations.
+ * Everything the two engines share: the store written once against Kysely. Accounts, keys, IP
+ * rules and the group commit are here; the rest lives in modules of its own (logins, sessions,
+ * audit log, reports, batch jobs, data imports, retention) that this class hands the calls to. An
+ * engine supplies how a write transaction takes its lock, its traits (row locks, timestamp
+ * storage) and its migrations.
  */
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
+import { addAudit, auditLog } from './audit-log.js';
+import * as batchJobs from './batch-jobs.js';
 import { commitChargesIn } from './commit-charges.js';
+import * as dataImports from './data-imports.js';
+import * as logins from './logins.js';
+import { prune } from './prune.js';
+import { answerStats, queryLog, topAccounts, usage } from './query-reports.js';
+import { ACCOUNT_COLUMNS, toAccount, toIpRule, toKey, toLedgerEntry, toPage } from './rows.js';
+import type { EngineTraits } from './schema.js';
+import * as sessions from './sessions.js';
+import { type Db, type StoreContext, accountNotFound, pageSize } from './store-context.js';
 import {
-  toAccount,
-  toDate,
-  toIpRule,
-  toKey,
-  toLedgerEntry,
-  toOperator,
-  toPage,
-  toQueryLogRow,
-} from './rows.js';
-import type { Database, EngineTraits } from './schema.js';
-import {
-  DEFAULT_PAGE_SIZE,
-  MAX_PAGE_SIZE,
   type Account,
   type AccountChanges,
+  type AnswerStatsHour,
+  type AuditEntry,
+  type BatchChunkCommit,
+  type BatchChunkOutput,
+  type BatchJob,
+  type BatchJobStatus,
   type ChargeItem,
   type ChargeResult,
+  type ConsoleSession,
+  type DataImport,
+  type DataImportStatus,
   type IpRule,
   type KeyKind,
   type KeyRecord,
   type LedgerEntry,
   type NewAccount,
+  type NewAuditEntry,
+  type NewBatchJob,
   type Operator,
   type Page,
+  type QueryLogFilter,
   type QueryLogRow,
+  type SessionRole,
   type Store,
   StoreError,
   type UsageHour,
 } from './store.js';
 
-/** Rows deleted per prune transaction, so charges are not held up behind one long delete. */
-export const PRUNE_CHUNK_ROWS = 10_000;
-
-type Db = Kysely<Database>;
-
 export abstract class KyselyStore implements Store {
+  /** What the store's parts (sessions, batch jobs, reports …) work with. */
+  readonly #ctx: StoreContext;
+
   protected constructor(
     protected readonly db: Db,
     protected readonly traits: EngineTraits,
-  ) {}
+  ) {
+    this.#ctx = { db, traits, write: (fn) => this.write(fn) };
+  }
 
   /**
    * Runs `fn` in one transaction that can change data. It must serialise writers so that what
@@ -75,10 +88,11 @@ export abstract class KyselyStore implements Store {
           credit_limit: input.creditLimit ?? null,
           qps_limit: input.qpsLimit ?? null,
           status: 'active',
+          low_balance_threshold: input.lowBalanceThreshold ?? null,
           created_at: this.traits.toDb(now),
         })
         .onConflict((oc) => oc.column('name').doNothing())
-        .returningAll()
+        .returning(ACCOUNT_COLUMNS)
         .executeTakeFirst();
       if (!row) throw new StoreError('duplicate', `an account named ${input.name} exists`);
       await this.#addLedger(trx, row.id, input.balance, 'opening balance', input.balance, now);
@@ -87,17 +101,25 @@ export abstract class KyselyStore implements Store {
   }
 
   async getAccount(id: number): Promise<Account | undefined> {
-    const row = await this.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('accounts')
+      .select(ACCOUNT_COLUMNS)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toAccount(row);
   }
 
   async getAccountByName(name: string): Promise<Account | undefined> {
-    const row = await this.db.selectFrom('accounts').selectAll().where('name', '=', name).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('accounts')
+      .select(ACCOUNT_COLUMNS)
+      .where('name', '=', name)
+      .executeTakeFirst();
     return row && toAccount(row);
   }
 
   async listAccounts(): Promise<Account[]> {
-    const rows = await this.db.selectFrom('accounts').selectAll().orderBy('id').execute();
+    const rows = await this.db.selectFrom('accounts').select(ACCOUNT_COLUMNS).orderBy('id').execute();
     return rows.map(toAccount);
   }
 
@@ -108,13 +130,14 @@ export abstract class KyselyStore implements Store {
       credit_limit: changes.creditLimit,
       qps_limit: changes.qpsLimit,
       status: changes.status,
+      low_balance_threshold: changes.lowBalanceThreshold,
     };
     const set = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
     if (Object.keys(set).length === 0) return this.#account(this.db, id);
     const row = await this.write((trx) =>
-      trx.updateTable('accounts').set(set).where('id', '=', id).returningAll().executeTakeFirst(),
+      trx.updateTable('accounts').set(set).where('id', '=', id).returning(ACCOUNT_COLUMNS).executeTakeFirst(),
     );
-    if (!row) throw notFound(id);
+    if (!row) throw accountNotFound(id);
     return toAccount(row);
   }
 
@@ -129,7 +152,7 @@ export abstract class KyselyStore implements Store {
         .where('id', '=', accountId)
         .returning('balance')
         .executeTakeFirst();
-      if (!row) throw notFound(accountId);
+      if (!row) throw accountNotFound(accountId);
       return this.#addLedger(trx, accountId, delta, reason, row.balance, new Date());
     });
   }
@@ -160,8 +183,12 @@ export abstract class KyselyStore implements Store {
   }
 
   async #account(db: Db, id: number): Promise<Account> {
-    const row = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) throw notFound(id);
+    const row = await db
+      .selectFrom('accounts')
+      .select(ACCOUNT_COLUMNS)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw accountNotFound(id);
     return toAccount(row);
   }
 
@@ -217,15 +244,42 @@ export abstract class KyselyStore implements Store {
       .selectFrom('api_keys as k')
       .innerJoin('accounts as a', 'a.id', 'k.account_id')
       .selectAll('k')
-      .select(['a.name', 'a.fee_type', 'a.balance', 'a.credit_limit', 'a.qps_limit', 'a.status'])
+      .select([
+        'a.name',
+        'a.fee_type',
+        'a.balance',
+        'a.credit_limit',
+        'a.qps_limit',
+        'a.status',
+        'a.low_balance_threshold',
+      ])
       .select('a.created_at as account_created_at')
       .where('k.kind', '=', kind)
       .where('k.hash', '=', hash)
       .where('k.revoked_at', 'is', null)
       .executeTakeFirst();
     if (!row) return undefined;
-    const { name, fee_type, balance, credit_limit, qps_limit, status, account_created_at, ...key } = row;
-    const account = { id: key.account_id, name, fee_type, balance, credit_limit, qps_limit, status };
+    const {
+      name,
+      fee_type,
+      balance,
+      credit_limit,
+      qps_limit,
+      status,
+      low_balance_threshold,
+      account_created_at,
+      ...key
+    } = row;
+    const account = {
+      id: key.account_id,
+      name,
+      fee_type,
+      balance,
+      credit_limit,
+      qps_limit,
+      status,
+      low_balance_threshold,
+    };
     return { key: toKey(key), account: toAccount({ ...account, created_at: account_created_at }) };
   }
 
@@ -294,112 +348,176 @@ export abstract class KyselyStore implements Store {
     return this.write((trx) => commitChargesIn(trx, items, this.traits));
   }
 
-  // ---- query log, usage, retention
+  // ---- query log, usage, statistics, retention
 
-  async queryLog(
+  queryLog(accountId: number, filter: QueryLogFilter = {}): Promise<Page<QueryLogRow & { id: number }>> {
+    return queryLog(this.#ctx, accountId, filter);
+  }
+
+  usage(accountId: number, from: Date, to: Date): Promise<UsageHour[]> {
+    return usage(this.#ctx, accountId, from, to);
+  }
+
+  answerStats(accountId: number | null, from: Date, to: Date): Promise<AnswerStatsHour[]> {
+    return answerStats(this.#ctx, accountId, from, to);
+  }
+
+  topAccounts(
+    from: Date,
+    to: Date,
+    limit: number,
+  ): Promise<{ accountId: number; name: string; queries: number }[]> {
+    return topAccounts(this.#ctx, from, to, limit);
+  }
+
+  prune(options: { queryLogBefore: Date; idempotencyBefore: Date; draftsBefore?: Date }): Promise<number> {
+    return prune(this.#ctx, options);
+  }
+
+  // ---- logins and console sessions
+
+  createOperator(username: string, passwordHash: string): Promise<Operator> {
+    return logins.createOperator(this.#ctx, username, passwordHash);
+  }
+
+  getOperator(username: string): Promise<Operator | undefined> {
+    return logins.getOperator(this.#ctx, username);
+  }
+
+  getOperatorById(id: number): Promise<Operator | undefined> {
+    return logins.getOperatorById(this.#ctx, id);
+  }
+
+  setOperatorPassword(id: number, passwordHash: string): Promise<void> {
+    return logins.setOperatorPassword(this.#ctx, id, passwordHash);
+  }
+
+  countOperators(): Promise<number> {
+    return logins.countOperators(this.#ctx);
+  }
+
+  getAccountPasswordHash(accountId: number): Promise<string | null> {
+    return logins.getAccountPasswordHash(this.#ctx, accountId);
+  }
+
+  setAccountPassword(accountId: number, passwordHash: string): Promise<void> {
+    return logins.setAccountPassword(this.#ctx, accountId, passwordHash);
+  }
+
+  createSession(session: ConsoleSession): Promise<void> {
+    return sessions.createSession(this.#ctx, session);
+  }
+
+  getSession(idHash: string): Promise<ConsoleSession | undefined> {
+    return sessions.getSession(this.#ctx, idHash);
+  }
+
+  extendSession(idHash: string, expiresAt: Date): Promise<void> {
+    return sessions.extendSession(this.#ctx, idHash, expiresAt);
+  }
+
+  deleteSession(idHash: string): Promise<void> {
+    return sessions.deleteSession(this.#ctx, idHash);
+  }
+
+  deleteSessionsOf(role: SessionRole, subjectId: number): Promise<void> {
+    return sessions.deleteSessionsOf(this.#ctx, role, subjectId);
+  }
+
+  addAudit(entry: NewAuditEntry): Promise<AuditEntry> {
+    return addAudit(this.#ctx, entry);
+  }
+
+  auditLog(options: { limit?: number; before?: number } = {}): Promise<Page<AuditEntry>> {
+    return auditLog(this.#ctx, options);
+  }
+
+  // ---- batch jobs
+
+  createBatchJob(job: NewBatchJob): Promise<BatchJob> {
+    return batchJobs.createBatchJob(this.#ctx, job);
+  }
+
+  getBatchJob(accountId: number, id: number): Promise<BatchJob | undefined> {
+    return batchJobs.getBatchJob(this.#ctx, accountId, id);
+  }
+
+  listBatchJobs(
     accountId: number,
-    options: { limit?: number; before?: number; from?: Date; to?: Date } = {},
-  ): Promise<Page<QueryLogRow & { id: number }>> {
-    const { before, from, to } = options;
-    const limit = pageSize(options.limit);
-    const rows = await this.db
-      .selectFrom('query_log')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .$if(before !== undefined, (qb) => qb.where('id', '<', before!))
-      .$if(from !== undefined, (qb) => qb.where('at', '>=', this.traits.toDb(from!)))
-      .$if(to !== undefined, (qb) => qb.where('at', '<', this.traits.toDb(to!)))
-      .orderBy('id', 'desc')
-      .limit(limit + 1)
-      .execute();
-    return toPage(rows.map(toQueryLogRow), limit);
+    options: { limit?: number; before?: number } = {},
+  ): Promise<Page<BatchJob>> {
+    return batchJobs.listBatchJobs(this.#ctx, accountId, options);
   }
 
-  async usage(accountId: number, from: Date, to: Date): Promise<UsageHour[]> {
-    const rows = await this.db
-      .selectFrom('usage_hourly')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('hour', '>=', this.traits.toDb(from))
-      .where('hour', '<', this.traits.toDb(to))
-      .orderBy('hour')
-      .execute();
-    return rows.map((row) => ({ accountId: row.account_id, hour: toDate(row.hour), queries: row.queries }));
+  transitionBatchJob(
+    accountId: number,
+    id: number,
+    from: BatchJobStatus[],
+    to: BatchJobStatus,
+    stopReason?: string,
+  ): Promise<BatchJob | undefined> {
+    return batchJobs.transitionBatchJob(this.#ctx, accountId, id, from, to, stopReason);
   }
 
-  async prune(options: { queryLogBefore: Date; idempotencyBefore: Date }): Promise<number> {
-    const logBefore = this.traits.toDb(options.queryLogBefore);
-    const keysBefore = this.traits.toDb(options.idempotencyBefore);
-    const deleteLogs = (trx: Db) =>
-      trx
-        .deleteFrom('query_log')
-        .where(
-          'id',
-          'in',
-          trx.selectFrom('query_log').select('id').where('at', '<', logBefore).limit(PRUNE_CHUNK_ROWS),
-        )
-        .executeTakeFirst();
-    const deleteKeys = (trx: Db) =>
-      trx
-        .deleteFrom('idempotency')
-        .where(({ eb, refTuple, selectFrom }) =>
-          eb(
-            refTuple('account_id', 'key'),
-            'in',
-            selectFrom('idempotency')
-              .select(['account_id', 'key'])
-              .where('created_at', '<', keysBefore)
-              .limit(PRUNE_CHUNK_ROWS)
-              .$asTuple('account_id', 'key'),
-          ),
-        )
-        .executeTakeFirst();
-    let deleted = 0;
-    for (const deleteChunk of [deleteLogs, deleteKeys]) {
-      for (;;) {
-        const count = Number((await this.write(deleteChunk)).numDeletedRows);
-        deleted += count;
-        if (count < PRUNE_CHUNK_ROWS) break;
-      }
-    }
-    return deleted;
+  runnableBatchJobs(): Promise<BatchJob[]> {
+    return batchJobs.runnableBatchJobs(this.#ctx);
   }
 
-  // ---- operators
-
-  async createOperator(username: string, passwordHash: string): Promise<Operator> {
-    const row = await this.write((trx) =>
-      trx
-        .insertInto('operators')
-        .values({ username, password_hash: passwordHash, created_at: this.traits.toDb(new Date()) })
-        .onConflict((oc) => oc.column('username').doNothing())
-        .returningAll()
-        .executeTakeFirst(),
-    );
-    if (!row) throw new StoreError('duplicate', `an operator named ${username} exists`);
-    return toOperator(row);
+  nextBatchChunk(jobId: number): Promise<{ chunkNo: number; entries: string[] } | undefined> {
+    return batchJobs.nextBatchChunk(this.#ctx, jobId);
   }
 
-  async getOperator(username: string): Promise<Operator | undefined> {
-    const row = await this.db
-      .selectFrom('operators')
-      .selectAll()
-      .where('username', '=', username)
-      .executeTakeFirst();
-    return row && toOperator(row);
+  commitBatchChunk(
+    jobId: number,
+    chunkNo: number,
+    charges: ChargeItem[],
+    output: string,
+  ): Promise<BatchChunkCommit> {
+    return batchJobs.commitBatchChunk(this.#ctx, jobId, chunkNo, charges, output);
   }
 
-  async countOperators(): Promise<number> {
-    const row = await this.db
-      .selectFrom('operators')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .executeTakeFirstOrThrow();
-    return Number(row.count);
+  batchChunkOutputs(
+    accountId: number,
+    jobId: number,
+    fromChunk: number,
+    limit: number,
+  ): Promise<BatchChunkOutput[]> {
+    return batchJobs.batchChunkOutputs(this.#ctx, accountId, jobId, fromChunk, limit);
   }
-}
 
-function notFound(accountId: number): StoreError {
-  return new StoreError('not_found', `no account ${accountId}`);
+  // ---- data imports
+
+  createDataImport(input: {
+    operator: string;
+    kind: 'full' | 'delta';
+    fileName: string;
+  }): Promise<DataImport> {
+    return dataImports.createDataImport(this.#ctx, input);
+  }
+
+  finishDataImport(
+    id: number,
+    outcome: {
+      status: Exclude<DataImportStatus, 'running'>;
+      rows: number;
+      message: string;
+      report: string | null;
+    },
+  ): Promise<DataImport> {
+    return dataImports.finishDataImport(this.#ctx, id, outcome);
+  }
+
+  getDataImport(id: number): Promise<DataImport | undefined> {
+    return dataImports.getDataImport(this.#ctx, id);
+  }
+
+  listDataImports(options: { limit?: number; before?: number } = {}): Promise<Page<DataImport>> {
+    return dataImports.listDataImports(this.#ctx, options);
+  }
+
+  failRunningImports(): Promise<number> {
+    return dataImports.failRunningImports(this.#ctx);
+  }
 }
 
 function checkInteger(what: string, value: number): void {
@@ -415,13 +533,13 @@ function checkAtLeast(what: string, value: number | null | undefined, min: numbe
   }
 }
 
-function checkLimits(limits: { creditLimit?: number | null; qpsLimit?: number | null }): void {
+function checkLimits(limits: {
+  creditLimit?: number | null;
+  qpsLimit?: number | null;
+  lowBalanceThreshold?: number | null;
+}): void {
   checkAtLeast('the credit limit', limits.creditLimit, 0);
   checkAtLeast('the QPS limit', limits.qpsLimit, 1);
-}
-
-function pageSize(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_PAGE_SIZE;
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new StoreError('invalid', `page size ${limit}`);
-  return Math.min(limit, MAX_PAGE_SIZE);
+  // A postpaid account may want a warning below zero: any integer will do.
+  checkAtLeast('the low-balance threshold', limits.lowBalanceThreshold, Number.MIN_SAFE_INTEGER);
 }

@@ -7,7 +7,8 @@
 import pg, { type CustomTypesConfig, type PoolConfig } from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import { KyselyStore } from './kysely-store.js';
-import { type Database, migrateToLatest } from './schema.js';
+import { migrateToLatest } from './migrations.js';
+import type { Database } from './schema.js';
 
 /** Connections per store (per node); a group commit holds one for the length of its transaction. */
 export const POSTGRES_POOL_SIZE = 10;

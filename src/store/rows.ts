@@ -2,21 +2,58 @@
 import type { Selectable } from 'kysely';
 import type {
   AccountsTable,
+  AnswerStatsHourlyTable,
   ApiKeysTable,
+  AuditLogTable,
+  BatchJobsTable,
+  ConsoleSessionsTable,
+  DataImportsTable,
   DbTime,
   IpRulesTable,
   LedgerTable,
   OperatorsTable,
   QueryLogTable,
 } from './schema.js';
-import type { Account, IpRule, KeyRecord, LedgerEntry, Operator, Page, QueryLogRow } from './store.js';
+import type {
+  Account,
+  AnswerStatsHour,
+  AuditEntry,
+  BatchJob,
+  ConsoleSession,
+  DataImport,
+  IpRule,
+  KeyRecord,
+  LedgerEntry,
+  Operator,
+  Page,
+  QueryLogRow,
+} from './store.js';
 
 /** PostgreSQL hands back Dates, SQLite epoch milliseconds; `new Date` takes both. */
 export function toDate(value: DbTime): Date {
   return new Date(value);
 }
 
-export function toAccount(row: Selectable<AccountsTable>): Account {
+export function toNullableDate(value: DbTime | null): Date | null {
+  return value === null ? null : new Date(value);
+}
+
+/** The columns of an `Account`: everything but the password hash, which only its own calls read. */
+export const ACCOUNT_COLUMNS = [
+  'id',
+  'name',
+  'fee_type',
+  'balance',
+  'credit_limit',
+  'qps_limit',
+  'status',
+  'low_balance_threshold',
+  'created_at',
+] as const;
+
+export type AccountRow = Pick<Selectable<AccountsTable>, (typeof ACCOUNT_COLUMNS)[number]>;
+
+export function toAccount(row: AccountRow): Account {
   return {
     id: row.id,
     name: row.name,
@@ -25,6 +62,7 @@ export function toAccount(row: Selectable<AccountsTable>): Account {
     creditLimit: row.credit_limit,
     qpsLimit: row.qps_limit,
     status: row.status,
+    lowBalanceThreshold: row.low_balance_threshold,
     createdAt: toDate(row.created_at),
   };
 }
@@ -38,7 +76,7 @@ export function toKey(row: Selectable<ApiKeysTable>): KeyRecord {
     hint: row.hint,
     label: row.label,
     createdAt: toDate(row.created_at),
-    revokedAt: row.revoked_at === null ? null : toDate(row.revoked_at),
+    revokedAt: toNullableDate(row.revoked_at),
   };
 }
 
@@ -101,6 +139,73 @@ export function toOperator(row: Selectable<OperatorsTable>): Operator {
     username: row.username,
     passwordHash: row.password_hash,
     createdAt: toDate(row.created_at),
+  };
+}
+
+export function toAnswerStatsHour(row: Selectable<AnswerStatsHourlyTable>): AnswerStatsHour {
+  return {
+    accountId: row.account_id,
+    hour: toDate(row.hour),
+    code: row.code,
+    answers: row.answers,
+    ported: row.ported,
+  };
+}
+
+export function toSession(row: Selectable<ConsoleSessionsTable>): ConsoleSession {
+  return {
+    idHash: row.id_hash,
+    role: row.role,
+    subjectId: row.subject_id,
+    csrfToken: row.csrf_token,
+    createdAt: toDate(row.created_at),
+    expiresAt: toDate(row.expires_at),
+  };
+}
+
+export function toAuditEntry(row: Selectable<AuditLogTable>): AuditEntry {
+  return {
+    id: row.id,
+    at: toDate(row.at),
+    operator: row.operator,
+    action: row.action,
+    target: row.target,
+    details: row.details,
+    ip: row.ip,
+  };
+}
+
+export function toBatchJob(row: Selectable<BatchJobsTable>): BatchJob {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    fileName: row.file_name,
+    status: row.status,
+    total: row.total,
+    invalid: row.invalid,
+    duplicates: row.duplicates,
+    processed: row.processed,
+    charged: row.charged,
+    chunks: row.chunks,
+    stopReason: row.stop_reason,
+    createdAt: toDate(row.created_at),
+    startedAt: toNullableDate(row.started_at),
+    finishedAt: toNullableDate(row.finished_at),
+  };
+}
+
+export function toDataImport(row: Selectable<DataImportsTable>): DataImport {
+  return {
+    id: row.id,
+    at: toDate(row.at),
+    operator: row.operator,
+    kind: row.kind,
+    fileName: row.file_name,
+    status: row.status,
+    rows: row.rows,
+    message: row.message,
+    report: row.report,
+    finishedAt: toNullableDate(row.finished_at),
   };
 }
 

@@ -8,7 +8,8 @@ import { realpathSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { KyselyStore } from './kysely-store.js';
-import { type Database, migrateToLatest } from './schema.js';
+import { migrateToLatest } from './migrations.js';
+import type { Database } from './schema.js';
 
 /** How long a writer waits for another process's write transaction before giving up with SQLITE_BUSY. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000;

@@ -8,100 +8,33 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresStore } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
-import { type ChargeItem, type ChargeResult, type FeeType, type Store, StoreError } from './store.js';
+import { type ChargeResult, type FeeType, type QueryLogFilter, type Store, StoreError } from './store.js';
+import {
+  HOUR,
+  T0,
+  type TestDatabase,
+  chargeItem as charge,
+  logSkippedEngines,
+  storeEngines,
+  uniqueName,
+} from './test-support/store-engines.js';
 
-/** A database of its own; `open` may be called more than once, like several processes would. */
-interface TestDatabase {
-  open(): Store;
-  dispose(): Promise<void>;
-}
-
-interface Engine {
-  name: string;
-  /** Why this engine is not tested in this run; undefined when it is. */
-  skipReason?: string;
-  create(): Promise<TestDatabase>;
-}
-
-const DATABASE_URL = process.env.DATABASE_URL;
-
-const engines: Engine[] = [
-  {
-    name: 'SQLite',
-    async create() {
-      const dir = await mkdtemp(join(tmpdir(), 'mnpd-store-'));
-      const file = join(dir, 'mnpd.sqlite');
-      return { open: () => new SqliteStore(file), dispose: () => rm(dir, { recursive: true, force: true }) };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    skipReason: DATABASE_URL
-      ? undefined
-      : 'DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)',
-    async create() {
-      // Fails loudly when the server named by DATABASE_URL does not answer.
-      const admin = new pg.Client({ connectionString: DATABASE_URL });
-      await admin.connect();
-      const schema = `mnpd_test_${randomBytes(6).toString('hex')}`;
-      await admin.query(`create schema ${schema}`);
-      return {
-        open: () =>
-          new PostgresStore({ connectionString: DATABASE_URL, options: `-c search_path=${schema}` }),
-        async dispose() {
-          await admin.query(`drop schema ${schema} cascade`);
-          await admin.end();
-        },
-      };
-    },
-  },
-];
-
-for (const engine of engines) {
-  if (engine.skipReason) console.log(`store tests: ${engine.name} skipped: ${engine.skipReason}`);
-}
-
-const HOUR = 3_600_000;
-const T0 = Date.parse('2025-03-01T10:00:00Z');
-
-let names = 0;
-const uniqueName = (prefix: string) => `${prefix}-${++names}-${randomBytes(3).toString('hex')}`;
-
-function charge(
-  accountId: number,
-  options: { key?: string | null; body?: string; at?: number; mobile?: string } = {},
-): ChargeItem {
-  const at = new Date(options.at ?? T0);
-  return {
-    accountId,
-    idempotencyKey: options.key ?? null,
-    body: options.body ?? `{"code":0,"at":${at.getTime()}}`,
-    log: {
-      at,
-      accountId,
-      keyId: null,
-      clientIp: '203.0.113.0',
-      mobile: options.mobile ?? '13972565391',
-      code: 0,
-      res: '1',
-      initIsp: '移动',
-      nowIsp: '电信',
-      segmentsVersion: '2502',
-      portedVersion: '41',
-      latencyMs: 3,
-      requestId: randomBytes(8).toString('hex'),
-    },
-  };
-}
+const engines = storeEngines;
+logSkippedEngines('store tests');
 
 const statuses = (results: ChargeResult[]) => results.map((result) => result.status);
 
 function count(results: ChargeResult[], status: ChargeResult['status']): number {
   return results.filter((result) => result.status === status).length;
+}
+
+/** Query-log rows by code, e.g. `{ 0: 3, -5: 2 }`. */
+function codes(rows: { code: number }[]): Record<number, number> {
+  const counted: Record<number, number> = {};
+  for (const { code } of rows) counted[code] = (counted[code] ?? 0) + 1;
+  return counted;
 }
 
 for (const engine of engines) {
@@ -320,7 +253,8 @@ for (const engine of engines) {
       expect(await expectLedgerMatches(account.id)).toBe(0);
       const [chargeEntry] = (await store.ledger(account.id)).rows;
       expect(chargeEntry).toMatchObject({ delta: -3, reason: 'charge', balanceAfter: 0 });
-      expect(await allQueryLog(account.id)).toHaveLength(3);
+      // Refused queries are logged too, as the -5 answers they got.
+      expect(codes(await allQueryLog(account.id))).toEqual({ 0: 3, [-5]: 3 });
 
       const refilled = await newAccount('prepaid', 2);
       expect(statuses(await store.commitCharges([charge(refilled.id)]))).toEqual(['charged']);
@@ -439,11 +373,12 @@ for (const engine of engines) {
         { status: 'charged', balanceAfter: 0 },
       ]);
       expect(await expectLedgerMatches(account.id)).toBe(0);
-      expect(await allQueryLog(account.id)).toHaveLength(3);
-      expect(await allQueryLog(other.id)).toHaveLength(1);
+      // Replays write nothing; the refused req-3 wrote its -5 row.
+      expect(codes(await allQueryLog(account.id))).toEqual({ 0: 3, [-5]: 1 });
+      expect(codes(await allQueryLog(other.id))).toEqual({ 0: 1 });
     });
 
-    it('writes the query log only for charged items, and pages it newest first with time filters', async () => {
+    it('logs charged items and refused ones (as -5), and pages the log newest first with filters', async () => {
       const account = await newAccount('prepaid', 7);
       const key = await store.createKey(account.id, 'apikey', randomBytes(32).toString('hex'), 'beef', '');
       const items = Array.from({ length: 9 }, (_, i) =>
@@ -461,25 +396,28 @@ for (const engine of engines) {
       expect(count(await store.commitCharges(items), 'charged')).toBe(7);
 
       const all = await allQueryLog(account.id);
-      expect(all.map((row) => row.mobile)).toEqual([
-        '13972565396',
-        '13972565395',
-        '13972565394',
-        '13972565393',
-        '13972565392',
-        '13972565391',
-        '13972565390',
-      ]);
+      expect(all.map((row) => row.mobile)).toEqual(Array.from({ length: 9 }, (_, i) => `1397256539${8 - i}`));
       const oldest = all[all.length - 1];
       const { id, ...logged } = oldest;
       expect(id).toBeGreaterThan(0);
       expect(logged).toEqual(items[0].log);
+      // The last two were refused: logged with the answer they got, no result.
+      for (const [i, row] of [all[1], all[0]].entries()) {
+        expect(row).toEqual({
+          ...items[7 + i].log,
+          id: row.id,
+          code: -5,
+          res: null,
+          initIsp: null,
+          nowIsp: null,
+        });
+      }
 
-      const first = await store.queryLog(account.id, { limit: 3 });
-      expect(first.rows.map((row) => row.id)).toEqual(all.slice(0, 3).map((row) => row.id));
-      const second = await store.queryLog(account.id, { limit: 3, before: first.next! });
-      expect(second.rows.map((row) => row.id)).toEqual(all.slice(3, 6).map((row) => row.id));
-      const third = await store.queryLog(account.id, { limit: 3, before: second.next! });
+      const first = await store.queryLog(account.id, { limit: 4 });
+      expect(first.rows.map((row) => row.id)).toEqual(all.slice(0, 4).map((row) => row.id));
+      const second = await store.queryLog(account.id, { limit: 4, before: first.next! });
+      expect(second.rows.map((row) => row.id)).toEqual(all.slice(4, 8).map((row) => row.id));
+      const third = await store.queryLog(account.id, { limit: 4, before: second.next! });
       expect(third.rows.map((row) => row.id)).toEqual([oldest.id]);
       expect(third.next).toBeNull();
 
@@ -490,12 +428,32 @@ for (const engine of engines) {
       });
       expect(window.rows.map((row) => row.mobile)).toEqual(['13972565394', '13972565393', '13972565392']);
       const pagedWindow = await store.queryLog(account.id, { from: new Date(T0 + 2 * 60_000), limit: 2 });
-      expect(pagedWindow.rows.map((row) => row.mobile)).toEqual(['13972565396', '13972565395']);
+      expect(pagedWindow.rows.map((row) => row.mobile)).toEqual(['13972565398', '13972565397']);
       const rest = await store.queryLog(account.id, {
         from: new Date(T0 + 2 * 60_000),
         before: pagedWindow.next!,
       });
-      expect(rest.rows.map((row) => row.mobile)).toEqual(['13972565394', '13972565393', '13972565392']);
+      expect(rest.rows.map((row) => row.mobile)).toEqual([
+        '13972565396',
+        '13972565395',
+        '13972565394',
+        '13972565393',
+        '13972565392',
+      ]);
+
+      // By code and by number, alone and with the other filters.
+      const mobiles = async (filter: QueryLogFilter) =>
+        (await store.queryLog(account.id, filter)).rows.map((row) => row.mobile);
+      expect(await mobiles({ code: -5 })).toEqual(['13972565398', '13972565397']);
+      expect(await mobiles({ code: 0, limit: 1000 })).toHaveLength(7);
+      expect(await mobiles({ code: -4 })).toEqual([]);
+      expect(await mobiles({ mobile: '13972565393' })).toEqual(['13972565393']);
+      expect(await mobiles({ mobile: '13972565398', code: 0 })).toEqual([]);
+      expect(await mobiles({ code: 0, from: new Date(T0 + 5 * 60_000), limit: 1 })).toEqual(['13972565396']);
+      const byCode = await store.queryLog(account.id, { code: 0, limit: 3 });
+      const nextByCode = await store.queryLog(account.id, { code: 0, limit: 3, before: byCode.next! });
+      expect(nextByCode.rows.map((row) => row.mobile)).toEqual(['13972565393', '13972565392', '13972565391']);
+      await expect(store.queryLog(account.id, { code: 0.5 })).rejects.toMatchObject({ code: 'invalid' });
     });
 
     it('counts charged queries per hour', async () => {
@@ -575,7 +533,7 @@ for (const engine of engines) {
       expect(count(results, 'charged')).toBe(200);
       expect(count(results, 'insufficient')).toBe(300);
       expect(await expectLedgerMatches(account.id)).toBe(0);
-      expect(await allQueryLog(account.id)).toHaveLength(200);
+      expect(codes(await allQueryLog(account.id))).toEqual({ 0: 200, [-5]: 300 });
       const charges = (await store.ledger(account.id, { limit: 1000 })).rows.filter(
         (e) => e.reason === 'charge',
       );
@@ -687,7 +645,8 @@ describe('SQLite store across processes', () => {
       expect(count(all, 'insufficient')).toBe(2 * ROUNDS * PER_ROUND - 150);
       expect(await store.ledgerSum(account.id)).toBe(0);
       expect((await store.getAccount(account.id))!.balance).toBe(0);
-      expect((await store.queryLog(account.id, { limit: 1000 })).rows).toHaveLength(150);
+      const rows = (await store.queryLog(account.id, { limit: 1000 })).rows;
+      expect(codes(rows)).toEqual({ 0: 150, [-5]: 2 * ROUNDS * PER_ROUND - 150 });
     } finally {
       await store.close();
       await rm(dir, { recursive: true, force: true });

@@ -20,6 +20,8 @@ export interface Account {
   /** Per-key queries per second; null = the server default. */
   qpsLimit: number | null;
   status: AccountStatus;
+  /** The console warns the customer when the balance is below this; null = never. */
+  lowBalanceThreshold: number | null;
   createdAt: Date;
 }
 
@@ -30,6 +32,7 @@ export interface NewAccount {
   balance: number;
   creditLimit?: number | null;
   qpsLimit?: number | null;
+  lowBalanceThreshold?: number | null;
 }
 
 export interface AccountChanges {
@@ -37,6 +40,7 @@ export interface AccountChanges {
   creditLimit?: number | null;
   qpsLimit?: number | null;
   status?: AccountStatus;
+  lowBalanceThreshold?: number | null;
 }
 
 export interface KeyRecord {
@@ -89,6 +93,12 @@ export interface QueryLogRow {
 
 /** One query to charge, as the billing group commit hands it over. */
 export interface ChargeItem {
+  /**
+   * 'charge' (the default): a code-0 answer, charged one query. 'log': an answer that is never
+   * charged (codes -2, -3, -4): only its query-log row and answer statistics are written, whatever
+   * the balance; its idempotency key is not looked at (nothing was charged, so nothing replays).
+   */
+  kind?: 'charge' | 'log';
   accountId: number;
   /** Idempotency key (the client's requestId or Idempotency-Key), scoped to the account. */
   idempotencyKey: string | null;
@@ -99,8 +109,13 @@ export interface ChargeItem {
 
 export type ChargeResult =
   | { status: 'charged'; balanceAfter: number }
-  /** Prepaid at zero, or postpaid at its credit limit: nothing written. */
+  /**
+   * Prepaid at zero, or postpaid at its credit limit: not charged; its query-log row is written
+   * with code -5 (res and carriers null) and counted as a -5 answer.
+   */
   | { status: 'insufficient' }
+  /** A 'log' item: its row is written. */
+  | { status: 'logged' }
   /** The idempotency key was used before (within its retention): the first answer, not charged again. */
   | { status: 'replay'; body: string };
 
@@ -119,6 +134,137 @@ export interface UsageHour {
   /** Start of the hour, UTC. */
   hour: Date;
   queries: number;
+}
+
+/** Answers of one account in one hour with one result code (charged or not). */
+export interface AnswerStatsHour {
+  accountId: number;
+  /** Start of the hour, UTC. */
+  hour: Date;
+  code: number;
+  answers: number;
+  /** Of the code-0 answers, those with res "1" (ported). */
+  ported: number;
+}
+
+export interface QueryLogFilter {
+  limit?: number;
+  before?: number;
+  /** Inclusive. */
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+  code?: number;
+  /** Exact 11-digit number. */
+  mobile?: string;
+}
+
+export type SessionRole = 'customer' | 'operator';
+
+/** A console login. The cookie holds the id; the store only its SHA-256. */
+export interface ConsoleSession {
+  idHash: string;
+  role: SessionRole;
+  /** The account id (customer) or the operator id. */
+  subjectId: number;
+  /** Sent back by the console in X-CSRF-Token on every change. */
+  csrfToken: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: Date;
+  operator: string;
+  /** `account.create`, `account.topup`, `data.import` … */
+  action: string;
+  /** What it acted on, e.g. `account:12`; null when nothing in particular. */
+  target: string | null;
+  /** A JSON object with the action's parameters (never a password or a secret). */
+  details: string;
+  /** Masked like the query log's. */
+  ip: string;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'>;
+
+/**
+ * draft: uploaded, previewed, not started. queued → running → done; stopped when the balance ran
+ * out (what was done is kept); cancelled by the customer.
+ */
+export type BatchJobStatus = 'draft' | 'queued' | 'running' | 'done' | 'stopped' | 'cancelled';
+
+/** Entries per chunk: a chunk is looked up, charged and recorded in one transaction. */
+export const BATCH_CHUNK_SIZE = 1000;
+
+export interface BatchJob {
+  id: number;
+  accountId: number;
+  fileName: string;
+  status: BatchJobStatus;
+  /** Unique entries (valid and invalid) to answer; duplicates are not among them. */
+  total: number;
+  /** Of `total`, entries that are not a valid mobile number (answered, never charged). */
+  invalid: number;
+  /** Lines dropped because an earlier line had the same number. */
+  duplicates: number;
+  /** Entries answered so far. */
+  processed: number;
+  /** Entries charged so far. */
+  charged: number;
+  chunks: number;
+  /** Why a job stopped or was cancelled, in words. */
+  stopReason: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface NewBatchJob {
+  accountId: number;
+  fileName: string;
+  /**
+   * Unique entries in file order; cut into chunks of BATCH_CHUNK_SIZE, numbered from 0. At least
+   * one, none holding a newline or NUL (StoreError 'invalid').
+   */
+  entries: string[];
+  invalid: number;
+  duplicates: number;
+}
+
+export interface BatchChunkOutput {
+  chunkNo: number;
+  /** What the runner stored for the chunk (its answers, one per entry, in its own format). */
+  output: string;
+  /**
+   * Of the chunk's code-0 answers, how many were charged: those after it were refused for the
+   * balance (answer code -5).
+   */
+  charged: number;
+}
+
+export type BatchChunkCommit =
+  | { status: 'committed'; charged: number; insufficient: number; job: BatchJob }
+  /** The chunk was committed before (another runner, or a retry after a crash): nothing written. */
+  | { status: 'skipped'; job: BatchJob };
+
+export type DataImportStatus = 'running' | 'applied' | 'rejected' | 'failed';
+
+export interface DataImport {
+  id: number;
+  at: Date;
+  operator: string;
+  kind: 'full' | 'delta';
+  fileName: string;
+  status: DataImportStatus;
+  /** Rows applied. */
+  rows: number;
+  /** One line for people. */
+  message: string | null;
+  /** The import's report as JSON (line numbers and reasons), or null. */
+  report: string | null;
+  finishedAt: Date | null;
 }
 
 export interface Operator {
@@ -167,10 +313,12 @@ export interface Store {
   removeIpRule(accountId: number, cidr: string): Promise<boolean>;
 
   /**
-   * The group commit: all items in ONE transaction, in order. For each: a replay if its
-   * idempotency key is known for the account; else charged one query if the balance allows
-   * (prepaid: balance >= 1; postpaid: balance - 1 >= -creditLimit, or no limit), writing its query
-   * log row, its idempotency row and the hourly usage; else insufficient. The ledger gets one
+   * The group commit: all items in ONE transaction, in order. For each: a 'log' item is logged;
+   * else a replay if its idempotency key is known for the account (nothing written); else charged
+   * one query if the balance allows (prepaid: balance >= 1; postpaid: balance - 1 >= -creditLimit,
+   * or no limit), writing its query log row, its idempotency row and the hourly usage; else
+   * insufficient, its log row written as code -5. Every log row written is counted in the hourly
+   * answer statistics (answerStats), in the same transaction. The ledger gets one
    * `charge` entry per account per batch with the summed delta. Exact across processes and nodes:
    * balances are read under a row lock (PostgreSQL `SELECT … FOR NO KEY UPDATE`, in account id
    * order; SQLite `BEGIN IMMEDIATE`).
@@ -180,20 +328,113 @@ export interface Store {
    */
   commitCharges(items: ChargeItem[]): Promise<ChargeResult[]>;
 
-  /** The customer's own log, newest first; `from` inclusive, `to` exclusive; paged like `ledger`. */
-  queryLog(
-    accountId: number,
-    options?: { limit?: number; before?: number; from?: Date; to?: Date },
-  ): Promise<Page<QueryLogRow & { id: number }>>;
+  /** The customer's own log, newest first, filtered; paged like `ledger`. */
+  queryLog(accountId: number, options?: QueryLogFilter): Promise<Page<QueryLogRow & { id: number }>>;
   /** The hours in [from, to) with at least one charged query, oldest first. */
   usage(accountId: number, from: Date, to: Date): Promise<UsageHour[]>;
-  /** Deletes query-log rows and idempotency rows older than the given times; returns rows deleted. */
-  prune(options: { queryLogBefore: Date; idempotencyBefore: Date }): Promise<number>;
+  /** Answer counts by hour and code in [from, to), oldest first; accountId null = every account. */
+  answerStats(accountId: number | null, from: Date, to: Date): Promise<AnswerStatsHour[]>;
+  /** Accounts with the most charged queries in [from, to), most first. */
+  topAccounts(
+    from: Date,
+    to: Date,
+    limit: number,
+  ): Promise<{ accountId: number; name: string; queries: number }[]>;
+  /**
+   * Deletes query-log rows and idempotency rows older than the given times, expired sessions, and
+   * drafts of batch jobs older than `draftsBefore` (when given); returns rows deleted.
+   */
+  prune(options: { queryLogBefore: Date; idempotencyBefore: Date; draftsBefore?: Date }): Promise<number>;
 
   /** StoreError 'duplicate' when the username exists. */
   createOperator(username: string, passwordHash: string): Promise<Operator>;
   getOperator(username: string): Promise<Operator | undefined>;
+  getOperatorById(id: number): Promise<Operator | undefined>;
+  /** StoreError 'not_found' for an unknown operator. */
+  setOperatorPassword(id: number, passwordHash: string): Promise<void>;
   countOperators(): Promise<number>;
+
+  /** The console password's hash of an account; null when none was set (no console login). */
+  getAccountPasswordHash(accountId: number): Promise<string | null>;
+  /** StoreError 'not_found' for an unknown account. */
+  setAccountPassword(accountId: number, passwordHash: string): Promise<void>;
+
+  createSession(session: ConsoleSession): Promise<void>;
+  /** undefined when unknown or expired. */
+  getSession(idHash: string): Promise<ConsoleSession | undefined>;
+  extendSession(idHash: string, expiresAt: Date): Promise<void>;
+  deleteSession(idHash: string): Promise<void>;
+  /** Logs a customer or operator out everywhere (after a password change or reset). */
+  deleteSessionsOf(role: SessionRole, subjectId: number): Promise<void>;
+
+  addAudit(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** Newest first; paged like `ledger`. */
+  auditLog(options?: { limit?: number; before?: number }): Promise<Page<AuditEntry>>;
+
+  /** A draft job with its chunks, in one transaction. StoreError 'not_found' for an unknown account. */
+  createBatchJob(job: NewBatchJob): Promise<BatchJob>;
+  /** Only the account's own job: another account's id answers undefined. */
+  getBatchJob(accountId: number, id: number): Promise<BatchJob | undefined>;
+  /** Newest first; drafts included. */
+  listBatchJobs(accountId: number, options?: { limit?: number; before?: number }): Promise<Page<BatchJob>>;
+  /**
+   * Moves the account's job to `to` when its status is one of `from` (sets startedAt on the first
+   * running, finishedAt on done/stopped/cancelled, and stopReason when given; back to queued or
+   * running clears finishedAt and an old stopReason); undefined when it was not.
+   */
+  transitionBatchJob(
+    accountId: number,
+    id: number,
+    from: BatchJobStatus[],
+    to: BatchJobStatus,
+    stopReason?: string,
+  ): Promise<BatchJob | undefined>;
+  /** Jobs of every account that are queued or running, oldest first (a runner's work list). */
+  runnableBatchJobs(): Promise<BatchJob[]>;
+  /** The first chunk not yet committed, or undefined when none is left. */
+  nextBatchChunk(jobId: number): Promise<{ chunkNo: number; entries: string[] } | undefined>;
+  /**
+   * One transaction: unless the chunk was committed already ('skipped', nothing written), charges
+   * `charges` as commitCharges does (kind 'charge' and 'log' items alike), stores `output` and the
+   * count charged for the chunk, and advances the job's processed (by the chunk's entries) and
+   * charged counts. The job becomes 'stopped' (stopReason 'insufficient balance') when a charge was
+   * refused, 'done' after its last chunk, else 'running'; it stays as it is when it is no longer
+   * queued or running (then 'skipped'). StoreError 'not_found' for an unknown job or chunk,
+   * 'invalid' for a charge of another account than the job's.
+   */
+  commitBatchChunk(
+    jobId: number,
+    chunkNo: number,
+    charges: ChargeItem[],
+    output: string,
+  ): Promise<BatchChunkCommit>;
+  /** Committed chunks of the account's job from `fromChunk` on, in order, at most `limit`. */
+  batchChunkOutputs(
+    accountId: number,
+    jobId: number,
+    fromChunk: number,
+    limit: number,
+  ): Promise<BatchChunkOutput[]>;
+
+  createDataImport(input: {
+    operator: string;
+    kind: 'full' | 'delta';
+    fileName: string;
+  }): Promise<DataImport>;
+  finishDataImport(
+    id: number,
+    outcome: {
+      status: Exclude<DataImportStatus, 'running'>;
+      rows: number;
+      message: string;
+      report: string | null;
+    },
+  ): Promise<DataImport>;
+  getDataImport(id: number): Promise<DataImport | undefined>;
+  /** Newest first. */
+  listDataImports(options?: { limit?: number; before?: number }): Promise<Page<DataImport>>;
+  /** At start: imports left 'running' by a stopped process become 'failed' ('interrupted'). */
+  failRunningImports(): Promise<number>;
 }
 
 /** A store call refused for the caller's input (unknown account, duplicate name, …). */

@@ -100,8 +100,17 @@ describe('POST /carrier/batch', () => {
       ],
     });
     expect(await ledger(account.id)).toBe(97);
+    // Every answer about a number is logged (newest first), code 1 is not: the charged ones are code 0.
     const rows = await allRecords(server, apikey);
-    expect(rows.map((row) => row.mobile)).toEqual([YICHANG, BEIJING, YICHANG]);
+    expect(rows.map((row) => [row.mobile, row.code]).reverse()).toEqual([
+      [YICHANG, 0],
+      [TOO_SHORT, -2],
+      [NOT_MOBILE, -3],
+      [NO_DATA, -4],
+      [BEIJING, 0],
+      ['{"x":1}', -2],
+      [YICHANG, 0],
+    ]);
   });
 
   it('answers 1000 numbers', async () => {
@@ -131,7 +140,8 @@ describe('POST /carrier/batch', () => {
     });
     expect(await balanceOf(server, apikey)).toBe('0');
     expect(await ledger(account.id)).toBe(0);
-    expect(await allRecords(server, apikey)).toHaveLength(3);
+    const codes = (await allRecords(server, apikey)).map((row) => row.code);
+    expect(codes.sort()).toEqual([-2, -5, -5, 0, 0, 0].sort());
   });
 
   it('answers a retried batch with the same requestId identically, without a second charge', async () => {
@@ -152,8 +162,17 @@ describe('POST /carrier/batch', () => {
     const fourth = await postJson(server.url, '/carrier/batch', { apikey, mobiles: [YICHANG] }, {}, headers);
     expect(fourth.text).toBe(third.text);
     expect(await ledger(account.id)).toBe(97);
+    // The retries wrote nothing; the -2 answer, never charged, is logged at each try.
     const rows = await allRecords(server, apikey);
-    expect(rows.map((row) => row.requestId)).toEqual(['batch-8#0', 'batch-7#2', 'batch-7#0']);
+    expect(rows.filter((row) => row.code === 0).map((row) => row.requestId)).toEqual([
+      'batch-8#0',
+      'batch-7#2',
+      'batch-7#0',
+    ]);
+    expect(rows.filter((row) => row.code === -2).map((row) => row.requestId)).toEqual([
+      'batch-7#1',
+      'batch-7#1',
+    ]);
   });
 
   it('keeps batch numbers and single queries apart: requestId x#0 is not number 0 of batch x', async () => {

@@ -53,10 +53,11 @@ export function batchRoute(app: FastifyInstance, deps: AppDeps): void {
       const auth = await deps.query.authorize('apikey', params.get('apikey'), request.ip);
       if (!auth.ok) return respond(deps, reply, 'batch', format, errorBody(auth.code));
       const context = queryContext(request, params);
+      const payer = { account: auth.principal.account, keyId: auth.principal.key.id };
       // Each number is its own charge; a retried batch replays number by number.
       const results = await Promise.all(
         numbers.map((mobile, i) =>
-          deps.query.answer(auth.principal, mobile, {
+          deps.query.answer(payer, mobile, {
             ...context,
             requestId: `${context.requestId}#${i}`,
             idempotencyKey: context.idempotencyKey && batchItemKey(context.requestId, i),

@@ -43,6 +43,18 @@ async function expectUncharged(accountId: number, apikey: string, opening: numbe
   }
 }
 
+/**
+ * Nothing charged, but every answer about a number logged, uncharged and without a result: the
+ * log holds exactly `logged` ([mobile, code], newest first).
+ */
+async function expectLoggedUncharged(accountId: number, opening: number, logged: [string, number][]) {
+  expect(await store().ledgerSum(accountId)).toBe(opening);
+  expect((await store().getAccount(accountId))!.balance).toBe(opening);
+  const rows = (await store().queryLog(accountId)).rows;
+  expect(rows.map((row) => [row.mobile, row.code])).toEqual(logged);
+  expect(rows.every((row) => row.res === null && row.initIsp === null && row.nowIsp === null)).toBe(true);
+}
+
 describe('code 1: a parameter is missing', () => {
   it.each([
     ['nothing', {}],
@@ -247,12 +259,28 @@ describe('codes -2, -3, -4: the number', () => {
     ['10086100860', -3],
     [NO_DATA, -4],
     ['13972575391', -4],
-  ] as const)('answers %j with %i and charges nothing', async (mobile, code) => {
+  ] as const)('answers %j with %i and charges nothing, but logs it', async (mobile, code) => {
     const { account, apikey } = await newAccount();
     const answer = await get(server.url, '/carrier', { apikey, mobile });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual(codeOnly(code));
-    await expectUncharged(account.id, apikey, 100);
+    await expectLoggedUncharged(account.id, 100, [[mobile, code]]);
+    const [key] = await store().listKeys(account.id);
+    expect((await store().queryLog(account.id)).rows[0].keyId).toBe(key.id);
+  });
+
+  it('logs what the client sent, cut to 64 characters and without control characters', async () => {
+    const { account, apikey } = await newAccount();
+    const sent = `1\u0000${'2'.repeat(80)}`;
+    expect((await get(server.url, '/carrier', { apikey, mobile: sent })).body).toEqual(codeOnly(-2));
+    // A number that parses is logged as it was normalised.
+    expect((await get(server.url, '/carrier', { apikey, mobile: '+86 131-0000-0000' })).body).toEqual(
+      codeOnly(-4),
+    );
+    await expectLoggedUncharged(account.id, 100, [
+      [NO_DATA, -4],
+      [`1${'2'.repeat(63)}`, -2],
+    ]);
   });
 
   it('answers the number’s code before the balance: -2, -3 and -4 at zero balance', async () => {
@@ -261,7 +289,12 @@ describe('codes -2, -3, -4: the number', () => {
     expect((await get(server.url, '/carrier', { apikey, mobile: NOT_MOBILE })).body).toEqual(codeOnly(-3));
     expect((await get(server.url, '/carrier', { apikey, mobile: NO_DATA })).body).toEqual(codeOnly(-4));
     expect((await get(server.url, '/carrier', { apikey, mobile: YICHANG })).body).toEqual(codeOnly(-5));
-    await expectUncharged(account.id, apikey, 0);
+    await expectLoggedUncharged(account.id, 0, [
+      [YICHANG, -5],
+      [NO_DATA, -4],
+      [NOT_MOBILE, -3],
+      [TOO_SHORT, -2],
+    ]);
   });
 });
 
@@ -272,11 +305,16 @@ describe('code -5: prepaid balance used up', () => {
     expect((await get(server.url, '/carrier', { apikey, mobile: YICHANG })).body).toEqual(codeOnly(-5));
     expect(await balanceOf(server, apikey)).toBe('0');
     expect(await store().ledgerSum(account.id)).toBe(0);
-    expect(await allRecords(server, apikey)).toHaveLength(1);
+    // The refusal is logged as the -5 it was, without a result.
+    const afterRefusal = await allRecords(server, apikey);
+    expect(afterRefusal.map((row) => [row.code, row.res, row.Now_isp])).toEqual([
+      [-5, null, null],
+      [0, '0', '移动'],
+    ]);
     await store().adjustBalance(account.id, 1, 'topup');
     expect((await get(server.url, '/carrier', { apikey, mobile: YICHANG })).body).toEqual(YICHANG_ANSWER);
     expect(await balanceOf(server, apikey)).toBe('0');
-    expect(await allRecords(server, apikey)).toHaveLength(2);
+    expect((await allRecords(server, apikey)).map((row) => row.code)).toEqual([0, -5, 0]);
   });
 });
 

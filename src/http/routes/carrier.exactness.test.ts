@@ -48,14 +48,30 @@ describe.each(availableEngines('carrier exactness'))('billing is exact under con
     expect(await store.ledgerSum(account.id)).toBe(0);
     expect((await store.getAccount(account.id))!.balance).toBe(0);
 
-    // The query log holds exactly the charged queries, read back through /records page by page.
+    // The query log holds every answer, read back through /records page by page: exactly the charged
+    // queries as code 0, and exactly the refused ones as -5.
     const rows = await allRecords(server, apikey, 64);
-    expect(rows).toHaveLength(BALANCE);
-    expect(new Set(rows.map((row) => row.id)).size).toBe(BALANCE);
-    expect(new Set(rows.map((row) => row.requestId)).size).toBe(BALANCE);
-    expect(rows.every((row) => row.code === 0 && row.mobile === YICHANG)).toBe(true);
+    expect(rows).toHaveLength(REQUESTS);
+    const charged = rows.filter((row) => row.code === 0);
+    const refusedRows = rows.filter((row) => row.code === -5);
+    expect(charged).toHaveLength(BALANCE);
+    expect(refusedRows).toHaveLength(REQUESTS - BALANCE);
+    expect(new Set(rows.map((row) => row.id)).size).toBe(REQUESTS);
+    expect(new Set(rows.map((row) => row.requestId)).size).toBe(REQUESTS);
+    expect(rows.every((row) => row.mobile === YICHANG)).toBe(true);
+    expect(charged.every((row) => row.res === '0' && row.Now_isp === '移动')).toBe(true);
+    expect(refusedRows.every((row) => row.res === null && row.Now_isp === null)).toBe(true);
     const ids = rows.map((row) => row.id);
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    // The answer statistics count the same.
+    const stats = await store.answerStats(
+      account.id,
+      new Date(Date.now() - 7_200_000),
+      new Date(Date.now() + 3_600_000),
+    );
+    const counted = (code: number) =>
+      stats.filter((s) => s.code === code).reduce((sum, s) => sum + s.answers, 0);
+    expect([counted(0), counted(-5)]).toEqual([BALANCE, REQUESTS - BALANCE]);
   });
 
   it('charges concurrent retries of one idempotency key once', async () => {
@@ -69,6 +85,9 @@ describe.each(availableEngines('carrier exactness'))('billing is exact under con
     );
     expect(answers.every((answer) => answer.text === JSON.stringify(YICHANG_ANSWER))).toBe(true);
     expect(await server.server.deps.store.ledgerSum(account.id)).toBe(5);
-    expect((await server.server.deps.store.queryLog(account.id)).rows).toHaveLength(5);
+    // Replays write nothing.
+    expect((await server.server.deps.store.queryLog(account.id)).rows.map((row) => row.code)).toEqual(
+      Array(5).fill(0),
+    );
   });
 });

@@ -17,9 +17,14 @@ async function newAccount(balance = 100) {
   return server.account({ name: uniqueName('idem'), balance, qpsLimit: 10_000 });
 }
 
+/** The ledger, and the charged queries in the log (code 0; a replay writes no row). */
 async function charged(accountId: number): Promise<{ ledger: number; rows: number }> {
   const store = server.server.deps.store;
-  return { ledger: await store.ledgerSum(accountId), rows: (await store.queryLog(accountId)).rows.length };
+  return { ledger: await store.ledgerSum(accountId), rows: await logged(accountId, 0) };
+}
+
+async function logged(accountId: number, code: number): Promise<number> {
+  return (await server.server.deps.store.queryLog(accountId, { code, limit: 1000 })).rows.length;
 }
 
 describe('idempotent retries', () => {
@@ -100,6 +105,7 @@ describe('idempotent retries', () => {
     const retry = await get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: 'last-one' });
     expect(retry.text).toBe(first.text);
     expect(await charged(account.id)).toEqual({ ledger: 0, rows: 1 });
+    expect(await logged(account.id, -5)).toBe(1);
   });
 
   it('does not remember refused answers: a retry after a top-up is answered and charged', async () => {
@@ -112,6 +118,7 @@ describe('idempotent retries', () => {
       YICHANG_ANSWER,
     );
     expect(await charged(account.id)).toEqual({ ledger: 0, rows: 1 });
+    expect(await logged(account.id, -5)).toBe(1);
   });
 
   it('charges concurrent requests with one key once, and answers them all alike', async () => {

@@ -26,7 +26,11 @@ export function carrierRoute(app: FastifyInstance, deps: AppDeps): void {
         return respond(deps, reply, 'carrier', format, errorBody(ResultCode.MissingParameter));
       const auth = await deps.query.authorize('apikey', params.get('apikey'), request.ip);
       if (!auth.ok) return respond(deps, reply, 'carrier', format, errorBody(auth.code));
-      const body = await deps.query.answer(auth.principal, mobile, queryContext(request, params));
+      const body = await deps.query.answer(
+        { account: auth.principal.account, keyId: auth.principal.key.id },
+        mobile,
+        queryContext(request, params),
+      );
       return respond(deps, reply, 'carrier', format, body);
     },
   });

@@ -103,7 +103,7 @@ describe('/isp refusals', () => {
     expect(limited.body).toEqual(codeOnly(-6));
   });
 
-  it('answers -2, -3, -4 for the number and -5 at zero balance, charging nothing', async () => {
+  it('answers -2, -3, -4 for the number and -5 at zero balance, charging nothing but logging each', async () => {
     const { account, appcode } = await newAccount(0);
     const auth = `APPCODE ${appcode}`;
     expect((await isp(TOO_SHORT, auth)).body).toEqual(codeOnly(-2));
@@ -111,7 +111,15 @@ describe('/isp refusals', () => {
     expect((await isp(NO_DATA, auth)).body).toEqual(codeOnly(-4));
     expect((await isp(YICHANG, auth)).body).toEqual(codeOnly(-5));
     expect(await store().ledgerSum(account.id)).toBe(0);
-    expect((await store().queryLog(account.id)).rows).toEqual([]);
+    const rows = (await store().queryLog(account.id)).rows;
+    expect(rows.map((row) => [row.mobile, row.code])).toEqual([
+      [YICHANG, -5],
+      [NO_DATA, -4],
+      [NOT_MOBILE, -3],
+      [TOO_SHORT, -2],
+    ]);
+    const key = (await store().listKeys(account.id)).find((k) => k.kind === 'appcode')!;
+    expect(rows.every((row) => row.keyId === key.id && row.res === null)).toBe(true);
   });
 
   it('sends its errors as XML and JSONP too', async () => {

@@ -28,7 +28,11 @@ export function ispRoute(app: FastifyInstance, deps: AppDeps): void {
         return respond(deps, reply, 'isp', format, errorBody(ResultCode.MissingParameter));
       const auth = await deps.query.authorize('appcode', appcode, request.ip);
       if (!auth.ok) return respond(deps, reply, 'isp', format, errorBody(auth.code));
-      const body = await deps.query.answer(auth.principal, mobile, queryContext(request, params));
+      const body = await deps.query.answer(
+        { account: auth.principal.account, keyId: auth.principal.key.id },
+        mobile,
+        queryContext(request, params),
+      );
       return respond(deps, reply, 'isp', format, body);
     },
   });

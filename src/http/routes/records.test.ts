@@ -16,7 +16,10 @@ import {
 import { type RecordsBody, get, parseXml, sleep } from '../test-support/http-client.js';
 
 let server: TestServer;
-/** The account whose log the tests read: five charged queries, made in this order. */
+/**
+ * The account whose log the tests read: five rounds, each a charged query (code 0) followed by two
+ * uncharged answers about a number (-2, -4), all logged.
+ */
 let owner: { accountId: number; apikey: string };
 /** Another account with queries of its own. */
 let other: { accountId: number; apikey: string };
@@ -46,16 +49,28 @@ function records(params: Record<string, string>) {
   return get<RecordsBody>(server.url, '/records', { apikey: owner.apikey, ...params });
 }
 
+/** One round of the owner's log as it reads newest first. */
+const ROUND = [NO_DATA, TOO_SHORT];
+/** The owner's whole log, newest first. */
+const LOGGED = [...QUERIED].reverse().flatMap((mobile) => [...ROUND, mobile]);
+
+const mobiles = (rows: { mobile: string }[]) => rows.map((row) => row.mobile);
+const charged = (rows: { code: number; mobile: string }[]) => mobiles(rows.filter((row) => row.code === 0));
+
 describe('/records', () => {
-  it('lists exactly the charged queries, newest first, with their fields', async () => {
+  it('lists every logged answer, newest first, with their fields: the charged ones are code 0', async () => {
     const answer = await records({});
     expect(answer.status).toBe(200);
     expect(answer.body.code).toBe(0);
     expect(answer.body.reason).toBe('Succ');
     const { rows, next } = answer.body.result!;
     expect(next).toBeNull();
-    expect(rows.map((row) => row.mobile)).toEqual([...QUERIED].reverse());
-    expect(rows.map((row) => row.requestId)).toEqual([...QUERIED].reverse().map((mobile) => `own-${mobile}`));
+    expect(mobiles(rows)).toEqual(LOGGED);
+    expect(rows.map((row) => row.code)).toEqual(QUERIED.flatMap(() => [-4, -2, 0]));
+    expect(charged(rows)).toEqual([...QUERIED].reverse());
+    expect(rows.filter((row) => row.code === 0).map((row) => row.requestId)).toEqual(
+      [...QUERIED].reverse().map((mobile) => `own-${mobile}`),
+    );
     const ids = rows.map((row) => row.id);
     expect(ids).toEqual([...ids].sort((x, y) => y - x));
     const times = rows.map((row) => Date.parse(row.time));
@@ -72,7 +87,10 @@ describe('/records', () => {
       'latencyMs',
       'requestId',
     ]);
-    expect(rows[0]).toMatchObject({
+    // The uncharged answers have no result.
+    expect(rows[0]).toMatchObject({ mobile: NO_DATA, code: -4, res: null, Init_isp: null, Now_isp: null });
+    expect(rows[1]).toMatchObject({ mobile: TOO_SHORT, code: -2, res: null, Init_isp: null, Now_isp: null });
+    expect(rows[2]).toMatchObject({
       mobile: SHENZHEN_TELECOM,
       code: 0,
       res: '0',
@@ -80,31 +98,31 @@ describe('/records', () => {
       Now_isp: '电信',
       clientIp: '127.0.0.0',
     });
-    expect(rows[0].time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    expect(Number.isInteger(rows[0].latencyMs) && rows[0].latencyMs >= 0).toBe(true);
-    // As many rows as charges.
+    expect(rows[2].time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Number.isInteger(rows[2].latencyMs) && rows[2].latencyMs >= 0).toBe(true);
+    // As many code-0 rows as charges.
     expect(await server.server.deps.store.ledgerSum(owner.accountId)).toBe(100 - QUERIED.length);
   });
 
   it('pages with limit, next and before', async () => {
-    const first = await records({ limit: '2' });
-    expect(first.body.result!.rows.map((row) => row.mobile)).toEqual([SHENZHEN_TELECOM, GUANGZHOU_UNICOM]);
+    const first = await records({ limit: '6' });
+    expect(mobiles(first.body.result!.rows)).toEqual(LOGGED.slice(0, 6));
     const next1 = first.body.result!.next!;
-    expect(next1).toBe(first.body.result!.rows[1].id);
-    const second = await records({ limit: '2', before: String(next1) });
-    expect(second.body.result!.rows.map((row) => row.mobile)).toEqual([SHANGHAI, BEIJING]);
-    const third = await records({ limit: '2', before: String(second.body.result!.next) });
-    expect(third.body.result!.rows.map((row) => row.mobile)).toEqual([YICHANG]);
+    expect(next1).toBe(first.body.result!.rows[5].id);
+    const second = await records({ limit: '6', before: String(next1) });
+    expect(mobiles(second.body.result!.rows)).toEqual(LOGGED.slice(6, 12));
+    const third = await records({ limit: '6', before: String(second.body.result!.next) });
+    expect(mobiles(third.body.result!.rows)).toEqual([...ROUND, YICHANG]);
     expect(third.body.result!.next).toBeNull();
     // Exactly filling a page leaves no next.
-    expect((await records({ limit: '5' })).body.result!.next).toBeNull();
-    expect((await records({ limit: '4' })).body.result!.next).not.toBeNull();
+    expect((await records({ limit: String(LOGGED.length) })).body.result!.next).toBeNull();
+    expect((await records({ limit: String(LOGGED.length - 1) })).body.result!.next).not.toBeNull();
   });
 
   it.each([['1'], ['1000']])('accepts limit=%s', async (limit) => {
     const answer = await records({ limit });
     expect(answer.body.code).toBe(0);
-    expect(answer.body.result!.rows).toHaveLength(Math.min(Number(limit), QUERIED.length));
+    expect(answer.body.result!.rows).toHaveLength(Math.min(Number(limit), LOGGED.length));
   });
 
   it.each([['0'], ['1001'], ['-1'], ['abc'], ['1.5'], ['1e3']])('answers 1 for limit=%s', async (limit) => {
@@ -121,23 +139,31 @@ describe('/records', () => {
   });
 
   it('filters by time: from inclusive, to exclusive', async () => {
-    const all = (await records({})).body.result!.rows;
-    // Newest first: all[1] is the fourth query.
-    const from = await records({ from: all[1].time });
-    expect(from.body.result!.rows.map((row) => row.mobile)).toEqual([SHENZHEN_TELECOM, GUANGZHOU_UNICOM]);
-    const to = await records({ to: all[1].time });
-    expect(to.body.result!.rows.map((row) => row.mobile)).toEqual([SHANGHAI, BEIJING, YICHANG]);
-    const between = await records({ from: all[3].time, to: all[1].time });
-    expect(between.body.result!.rows.map((row) => row.mobile)).toEqual([SHANGHAI, BEIJING]);
+    // Newest first: queries[1] is the fourth charged query, which opened its round.
+    const queries = (await records({})).body.result!.rows.filter((row) => row.code === 0);
+    const from = await records({ from: queries[1].time });
+    expect(mobiles(from.body.result!.rows)).toEqual(LOGGED.slice(0, 6));
+    expect(charged(from.body.result!.rows)).toEqual([SHENZHEN_TELECOM, GUANGZHOU_UNICOM]);
+    const to = await records({ to: queries[1].time });
+    expect(mobiles(to.body.result!.rows)).toEqual(LOGGED.slice(6));
+    expect(charged(to.body.result!.rows)).toEqual([SHANGHAI, BEIJING, YICHANG]);
+    const between = await records({ from: queries[3].time, to: queries[1].time });
+    expect(charged(between.body.result!.rows)).toEqual([SHANGHAI, BEIJING]);
+    expect(between.body.result!.rows).toHaveLength(6);
     const future = await records({ from: new Date(Date.now() + 3_600_000).toISOString() });
     expect(future.body.result!.rows).toEqual([]);
     const past = await records({ to: '2000-01-01' });
     expect(past.body.result!.rows).toEqual([]);
     // Filters and paging together.
-    const paged = await records({ from: all[3].time, limit: '1' });
-    expect(paged.body.result!.rows.map((row) => row.mobile)).toEqual([SHENZHEN_TELECOM]);
-    const rest = await records({ from: all[3].time, limit: '10', before: String(paged.body.result!.next) });
-    expect(rest.body.result!.rows.map((row) => row.mobile)).toEqual([GUANGZHOU_UNICOM, SHANGHAI, BEIJING]);
+    const paged = await records({ from: queries[3].time, limit: '3' });
+    expect(mobiles(paged.body.result!.rows)).toEqual([...ROUND, SHENZHEN_TELECOM]);
+    const rest = await records({
+      from: queries[3].time,
+      limit: '20',
+      before: String(paged.body.result!.next),
+    });
+    expect(mobiles(rest.body.result!.rows)).toEqual(LOGGED.slice(3, 12));
+    expect(charged(rest.body.result!.rows)).toEqual([GUANGZHOU_UNICOM, SHANGHAI, BEIJING]);
   });
 
   it('never shows another account’s records', async () => {
@@ -165,15 +191,16 @@ describe('/records', () => {
   });
 
   it('answers in XML with one <item> per row', async () => {
-    const answer = await records({ limit: '2', format: 'xml' });
+    const answer = await records({ limit: '3', format: 'xml' });
     expect(answer.contentType).toBe('application/xml; charset=utf-8');
     const parsed = parseXml(answer.text) as {
       response: { code: string; result: { rows: { item: { mobile: string }[] }; next: string } };
     };
     expect(parsed.response.code).toBe('0');
     expect(parsed.response.result.rows.item.map((row) => row.mobile)).toEqual([
+      NO_DATA,
+      TOO_SHORT,
       SHENZHEN_TELECOM,
-      GUANGZHOU_UNICOM,
     ]);
   });
 });

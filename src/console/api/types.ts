@@ -1,0 +1,214 @@
+/** The console API's shapes, as /tmp/console/CONTRACT.md (the server's routes) defines them. */
+
+export type Role = 'customer' | 'operator';
+
+export interface Session {
+  role: Role;
+  name: string;
+  csrfToken: string;
+}
+
+export type FeeType = 'prepaid' | 'postpaid';
+export type AccountStatus = 'active' | 'suspended';
+
+export interface Page<T> {
+  rows: T[];
+  next: number | null;
+}
+
+/** Answers of one day by result code, e.g. `{'0': 120, '-4': 3}`. */
+export interface DailyCodes {
+  day: string;
+  codes: Record<string, number>;
+}
+
+export interface PeriodStats {
+  answers: number;
+  charged: number;
+  ported: number;
+}
+
+export interface Overview {
+  account: {
+    name: string;
+    feeType: FeeType;
+    balance: number;
+    creditLimit: number;
+    lowBalanceThreshold: number | null;
+    status: AccountStatus;
+  };
+  lowBalance: boolean;
+  today: PeriodStats;
+  month: PeriodStats;
+  successRate: number | null;
+  portedShare: number | null;
+  daily: DailyCodes[];
+}
+
+export interface QueryResult {
+  res: string;
+  Mobile: string;
+  Area: string;
+  Init_isp: string;
+  Now_isp: string;
+  province?: string;
+  city?: string;
+  zip?: string;
+  areaCode?: string;
+  type?: string;
+  virtual?: boolean;
+  portedAt?: string | null;
+  dataVersion?: { segments: string; ported: string | null };
+}
+
+export interface QueryAnswer {
+  code: number;
+  reason: string;
+  result?: QueryResult;
+}
+
+export interface QueryRecord {
+  id: number;
+  at: string;
+  mobile: string;
+  code: number;
+  res: string | null;
+  initIsp: string | null;
+  nowIsp: string | null;
+  clientIp: string | null;
+  latencyMs: number | null;
+  requestId: string | null;
+}
+
+export type KeyKind = 'apikey' | 'appcode';
+
+export interface ApiKey {
+  id: number;
+  kind: KeyKind;
+  hint: string;
+  label: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface IpRule {
+  id: number;
+  cidr: string;
+}
+
+export type BatchStatus = 'draft' | 'queued' | 'running' | 'done' | 'stopped' | 'cancelled';
+
+export interface BatchPreview {
+  lines: number;
+  valid: number;
+  invalid: number;
+  duplicates: number;
+  invalidSamples: { line: number; text: string; reason: string }[];
+  cost: number;
+  balance: number;
+  affordable: boolean;
+}
+
+export interface BatchView {
+  id: number;
+  fileName: string;
+  status: BatchStatus;
+  total: number;
+  invalid: number;
+  duplicates: number;
+  processed: number;
+  charged: number;
+  progress: number;
+  stopReason: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  preview?: BatchPreview;
+}
+
+export interface AdminAccount {
+  id: number;
+  name: string;
+  feeType: FeeType;
+  balance: number;
+  creditLimit: number;
+  qpsLimit: number | null;
+  status: AccountStatus;
+  lowBalanceThreshold: number | null;
+  hasPassword: boolean;
+  createdAt: string;
+}
+
+export interface AccountDetail {
+  account: AdminAccount;
+  keys: ApiKey[];
+  ipRules: IpRule[];
+  usage: { daily: DailyCodes[] };
+}
+
+export interface LedgerEntry {
+  id: number;
+  delta: number;
+  reason: string;
+  balanceAfter: number;
+  at: string;
+}
+
+export interface DataStats {
+  segments: { version: string; count: number; source: string | null };
+  ported: {
+    version: string | null;
+    count: number;
+    lastSeq: number | null;
+    byCarrier: Record<string, number>;
+    byMonth: { month: string; count: number }[];
+  };
+}
+
+export type ImportStatus = 'running' | 'applied' | 'rejected' | 'failed';
+
+export interface DataImportView {
+  id: number;
+  at: string;
+  operator: string;
+  kind: 'full' | 'delta';
+  fileName: string;
+  status: ImportStatus;
+  rows: number;
+  message: string | null;
+  /** The import's report (a feed report: counts and `problems: [{line, reason}]`), or null. */
+  report: unknown;
+  finishedAt: string | null;
+  progress: number | null;
+}
+
+export interface TrafficSecond {
+  second: number;
+  requests: number;
+  codes: Record<string, number>;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+export interface SystemView {
+  traffic: {
+    seconds: TrafficSecond[];
+    requests: number;
+    codes: Record<string, number>;
+    p50Ms: number | null;
+    p90Ms: number | null;
+    p99Ms: number | null;
+  };
+  topAccounts: { accountId: number; name: string; queries: number }[];
+  totals: { accounts: number; ported: number; segments: number };
+}
+
+export interface AuditRow {
+  id: number;
+  at: string;
+  operator: string;
+  action: string;
+  target: string | null;
+  details: unknown;
+  ip: string;
+}

@@ -1,0 +1,58 @@
+import { Alert, Button, Empty, Result, Spin } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { errorDetail, errorText } from '../i18n/words';
+
+/** A failure in words, with the server's detail under it when it says something useful. */
+export function ErrorAlert({
+  error,
+  onRetry,
+  testId,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  testId?: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Alert
+      type="error"
+      showIcon
+      data-testid={testId}
+      title={errorText(t, error)}
+      description={errorDetail(error)}
+      action={
+        onRetry ? (
+          <Button size="small" onClick={onRetry}>
+            {t('common.retry')}
+          </Button>
+        ) : undefined
+      }
+    />
+  );
+}
+
+export function EmptyState({ text }: { text: string }) {
+  return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={text} />;
+}
+
+export function Loading() {
+  const { t } = useTranslation();
+  return (
+    <div style={{ padding: 48, textAlign: 'center' }}>
+      <Spin description={t('common.loading')} />
+    </div>
+  );
+}
+
+/** What a page shows when its data failed to load: the reason and a way to try again. */
+export function LoadFailed({ error, onRetry }: { error: unknown; onRetry: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <Result
+      status="warning"
+      title={t('common.loadFailed')}
+      subTitle={errorText(t, error)}
+      extra={<Button onClick={onRetry}>{t('common.retry')}</Button>}
+    />
+  );
+}

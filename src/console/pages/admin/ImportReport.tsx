@@ -1,0 +1,115 @@
+import { Descriptions, Table, Tag, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import type { DataImportView, ImportStatus } from '../../api/types';
+import { EmptyState } from '../../components/feedback';
+import { KeyValueList } from '../../components/KeyValues';
+import { count, dateTime } from '../../lib/format';
+
+const STATUS_COLORS: Record<ImportStatus, string> = {
+  running: 'processing',
+  applied: 'success',
+  rejected: 'warning',
+  failed: 'error',
+};
+
+export function ImportStatusTag({ status, testId }: { status: ImportStatus; testId?: string }) {
+  const { t } = useTranslation();
+  return (
+    <Tag color={STATUS_COLORS[status]} data-testid={testId}>
+      {t(`importStatus.${status}`)}
+    </Tag>
+  );
+}
+
+interface Problem {
+  line: number | string;
+  reason: string;
+}
+
+/**
+ * A feed report (`{kind, rows, valid, invalid, problems: [{line, reason}]}`, src/data/ported-feed.ts)
+ * split into its counts and its listed lines; any other shape still shows as fields, never as JSON.
+ */
+function splitReport(report: unknown): { summary: Record<string, unknown>; problems: Problem[] } {
+  const summary: Record<string, unknown> = {};
+  const problems: Problem[] = [];
+  if (!report || typeof report !== 'object') return { summary, problems };
+  for (const [key, value] of Object.entries(report as Record<string, unknown>)) {
+    const rows = Array.isArray(value) ? value : null;
+    if (rows && rows.length > 0 && rows.every((row) => row && typeof row === 'object' && 'line' in row)) {
+      for (const row of rows as Record<string, unknown>[]) {
+        problems.push({
+          line: (row.line as number | string) ?? '—',
+          reason: String(row.reason ?? row.problem ?? row.message ?? ''),
+        });
+      }
+    } else if (rows && rows.length === 0) {
+      continue;
+    } else {
+      summary[key] = value;
+    }
+  }
+  return { summary, problems };
+}
+
+export function ImportReport({ view }: { view: DataImportView }) {
+  const { t } = useTranslation();
+  const { summary, problems } = splitReport(view.report);
+  return (
+    <div data-testid="data-import-report">
+      <Descriptions
+        bordered
+        size="small"
+        column={{ xs: 1, sm: 1, md: 2, lg: 2, xl: 3, xxl: 3 }}
+        items={[
+          {
+            key: 'status',
+            label: t('data.import.status'),
+            children: <ImportStatusTag status={view.status} />,
+          },
+          { key: 'kind', label: t('data.import.kind'), children: t(`importKind.${view.kind}`) },
+          { key: 'file', label: t('data.import.file'), children: view.fileName },
+          { key: 'rows', label: t('data.import.rows'), children: count(view.rows) },
+          { key: 'operator', label: t('data.import.operator'), children: view.operator },
+          { key: 'at', label: t('data.import.at'), children: dateTime(view.at) },
+          { key: 'finished', label: t('data.import.finishedAt'), children: dateTime(view.finishedAt) },
+          {
+            key: 'message',
+            label: t('data.import.message'),
+            span: 'filled',
+            children: view.message || t('common.none'),
+          },
+        ]}
+      />
+      {Object.keys(summary).length > 0 ? (
+        <>
+          <Typography.Title level={5} style={{ marginTop: 16 }}>
+            {t('data.import.reportSummary')}
+          </Typography.Title>
+          <KeyValueList value={summary} column={3} />
+        </>
+      ) : null}
+      <Typography.Title level={5} style={{ marginTop: 16 }}>
+        {t('data.import.problems')}
+      </Typography.Title>
+      {problems.length === 0 ? (
+        <EmptyState
+          text={view.status === 'running' ? t('data.import.stillRunning') : t('data.import.noProblems')}
+        />
+      ) : (
+        <Table<Problem>
+          size="small"
+          rowKey={(row) => `${row.line}:${row.reason}`}
+          dataSource={problems}
+          pagination={problems.length > 20 ? { pageSize: 20, showSizeChanger: false } : false}
+          scroll={{ x: 480 }}
+          data-testid="data-import-problems"
+          columns={[
+            { title: t('data.import.line'), dataIndex: 'line', width: 100 },
+            { title: t('data.import.reason'), dataIndex: 'reason' },
+          ]}
+        />
+      )}
+    </div>
+  );
+}

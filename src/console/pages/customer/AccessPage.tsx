@@ -1,0 +1,300 @@
+import { useState } from 'react';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Flex,
+  Input,
+  Modal,
+  Popconfirm,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
+import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api/client';
+import type { ApiKey, IpRule, KeyKind } from '../../api/types';
+import { CopyButton } from '../../components/CopyButton';
+import { EmptyState, ErrorAlert } from '../../components/feedback';
+import { PageTitle } from '../../components/PageTitle';
+import { dateTime } from '../../lib/format';
+
+const KEYS_KEY = ['me', 'keys'] as const;
+const RULES_KEY = ['me', 'ip-rules'] as const;
+
+/** The secret of a new key or APPCODE: shown this once, never again (the server keeps only its hash). */
+export function SecretModal({
+  secret,
+  kind,
+  onClose,
+}: {
+  secret: string | null;
+  kind: KeyKind;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Modal
+      open={secret !== null}
+      title={t(kind === 'apikey' ? 'access.secretTitleKey' : 'access.secretTitleAppcode')}
+      onCancel={onClose}
+      mask={{ closable: false }}
+      footer={
+        <Button type="primary" onClick={onClose} data-testid="key-secret-close">
+          {t('access.secretSaved')}
+        </Button>
+      }
+    >
+      <Alert type="warning" showIcon title={t('access.secretOnce')} style={{ marginBottom: 16 }} />
+      <Flex gap={8} align="center">
+        <Typography.Text className="secret-box" data-testid="key-secret" style={{ flex: 1, minWidth: 0 }}>
+          {secret}
+        </Typography.Text>
+        {secret ? <CopyButton text={secret} testId="key-secret-copy" label /> : null}
+      </Flex>
+    </Modal>
+  );
+}
+
+function KeysCard({ kind, keys, loading }: { kind: KeyKind; keys: ApiKey[]; loading: boolean }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const client = useQueryClient();
+  const [label, setLabel] = useState('');
+  const [secret, setSecret] = useState<string | null>(null);
+  const create = useMutation({
+    mutationFn: () =>
+      api.post<{ key: ApiKey; secret: string }>('/me/keys', { kind, label: label.trim() || null }),
+    onSuccess: ({ secret: created }) => {
+      setLabel('');
+      setSecret(created);
+      void client.invalidateQueries({ queryKey: KEYS_KEY });
+    },
+  });
+  const revoke = useMutation({
+    mutationFn: (id: number) => api.post<void>(`/me/keys/${id}/revoke`),
+    onSuccess: () => {
+      void message.success(t('access.revoked'));
+      void client.invalidateQueries({ queryKey: KEYS_KEY });
+    },
+  });
+  const prefix = kind === 'apikey' ? 'key' : 'appcode';
+
+  return (
+    <Card
+      title={t(kind === 'apikey' ? 'access.keysTitle' : 'access.appcodesTitle')}
+      style={{ marginBottom: 16 }}
+      extra={null}
+    >
+      <Typography.Paragraph type="secondary">
+        {t(kind === 'apikey' ? 'access.keysHint' : 'access.appcodesHint')}
+      </Typography.Paragraph>
+      <Space.Compact style={{ width: '100%', maxWidth: 520, marginBottom: 16 }}>
+        <Input
+          value={label}
+          onChange={(event) => setLabel(event.target.value)}
+          placeholder={t('access.labelPlaceholder')}
+          maxLength={64}
+          data-testid={`${prefix}-label`}
+        />
+        <Button
+          type="primary"
+          icon={<PlusOutlined />}
+          loading={create.isPending}
+          onClick={() => create.mutate()}
+          data-testid={`${prefix}-create`}
+        >
+          {t(kind === 'apikey' ? 'access.createKey' : 'access.createAppcode')}
+        </Button>
+      </Space.Compact>
+      {create.isError ? (
+        <div style={{ marginBottom: 16 }}>
+          <ErrorAlert error={create.error} />
+        </div>
+      ) : null}
+      {revoke.isError ? (
+        <div style={{ marginBottom: 16 }}>
+          <ErrorAlert error={revoke.error} />
+        </div>
+      ) : null}
+      <Table<ApiKey>
+        size="middle"
+        rowKey="id"
+        loading={loading}
+        dataSource={keys}
+        pagination={false}
+        scroll={{ x: 720 }}
+        data-testid={`${prefix}s-table`}
+        locale={{
+          emptyText: <EmptyState text={t(kind === 'apikey' ? 'access.noKeys' : 'access.noAppcodes')} />,
+        }}
+        columns={[
+          {
+            title: t('access.hint'),
+            dataIndex: 'hint',
+            width: 200,
+            render: (hint: string) => <Typography.Text code>{hint}</Typography.Text>,
+          },
+          {
+            title: t('access.label'),
+            dataIndex: 'label',
+            render: (value: string | null) => value || t('common.none'),
+          },
+          { title: t('access.created'), dataIndex: 'createdAt', width: 180, render: dateTime },
+          {
+            title: t('access.state'),
+            dataIndex: 'revokedAt',
+            width: 230,
+            render: (at: string | null) =>
+              at ? (
+                <Tag>{t('access.revokedAt', { at: dateTime(at) })}</Tag>
+              ) : (
+                <Tag color="success">{t('access.active')}</Tag>
+              ),
+          },
+          {
+            title: t('common.actions'),
+            key: 'actions',
+            width: 100,
+            fixed: 'right',
+            render: (_, row) =>
+              row.revokedAt ? null : (
+                <Popconfirm
+                  title={t('access.revokeConfirm')}
+                  okText={t('access.revoke')}
+                  okButtonProps={{ danger: true }}
+                  cancelText={t('common.cancel')}
+                  onConfirm={() => revoke.mutate(row.id)}
+                >
+                  <Button danger size="small" data-testid={`${prefix}-revoke-${row.id}`}>
+                    {t('access.revoke')}
+                  </Button>
+                </Popconfirm>
+              ),
+          },
+        ]}
+      />
+      <SecretModal secret={secret} kind={kind} onClose={() => setSecret(null)} />
+    </Card>
+  );
+}
+
+function IpRulesCard() {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const [cidr, setCidr] = useState('');
+  const rules = useQuery({ queryKey: RULES_KEY, queryFn: () => api.get<IpRule[]>('/me/ip-rules') });
+  const add = useMutation({
+    mutationFn: () => api.post<IpRule>('/me/ip-rules', { cidr: cidr.trim() }),
+    onSuccess: () => {
+      setCidr('');
+      void client.invalidateQueries({ queryKey: RULES_KEY });
+    },
+  });
+  const remove = useMutation({
+    mutationFn: (id: number) => api.del<void>(`/me/ip-rules/${id}`),
+    onSuccess: () => void client.invalidateQueries({ queryKey: RULES_KEY }),
+  });
+  const list = rules.data ?? [];
+  return (
+    <Card title={t('access.ip.title')}>
+      <Typography.Paragraph type="secondary">{t('access.ip.hint')}</Typography.Paragraph>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (cidr.trim()) add.mutate();
+        }}
+      >
+        <Space.Compact style={{ width: '100%', maxWidth: 520, marginBottom: 16 }}>
+          <Input
+            value={cidr}
+            onChange={(event) => setCidr(event.target.value)}
+            placeholder={t('access.ip.placeholder')}
+            data-testid="ip-add-input"
+          />
+          <Button
+            type="primary"
+            htmlType="submit"
+            icon={<PlusOutlined />}
+            loading={add.isPending}
+            disabled={!cidr.trim()}
+            data-testid="ip-add-submit"
+          >
+            {t('access.ip.add')}
+          </Button>
+        </Space.Compact>
+      </form>
+      {add.isError ? (
+        <div style={{ marginBottom: 16 }} data-testid="ip-add-error">
+          <ErrorAlert error={add.error} />
+        </div>
+      ) : null}
+      {rules.isError ? <ErrorAlert error={rules.error} onRetry={() => void rules.refetch()} /> : null}
+      {list.length > 0 ? (
+        <Alert
+          type="info"
+          showIcon
+          title={t('access.ip.active', { count: list.length })}
+          style={{ marginBottom: 16 }}
+        />
+      ) : null}
+      <Table<IpRule>
+        size="middle"
+        rowKey="id"
+        loading={rules.isPending}
+        dataSource={list}
+        pagination={false}
+        data-testid="ip-rules-table"
+        locale={{ emptyText: <EmptyState text={t('access.ip.empty')} /> }}
+        columns={[
+          {
+            title: t('access.ip.cidr'),
+            dataIndex: 'cidr',
+            render: (value: string) => <Typography.Text code>{value}</Typography.Text>,
+          },
+          {
+            title: t('common.actions'),
+            key: 'actions',
+            width: 100,
+            render: (_, row) => (
+              <Popconfirm
+                title={t('access.ip.removeConfirm')}
+                okText={t('access.ip.remove')}
+                okButtonProps={{ danger: true }}
+                cancelText={t('common.cancel')}
+                onConfirm={() => remove.mutate(row.id)}
+              >
+                <Button danger size="small" icon={<DeleteOutlined />} data-testid={`ip-remove-${row.id}`}>
+                  {t('access.ip.remove')}
+                </Button>
+              </Popconfirm>
+            ),
+          },
+        ]}
+      />
+    </Card>
+  );
+}
+
+export function AccessPage() {
+  const { t } = useTranslation();
+  const keys = useQuery({ queryKey: KEYS_KEY, queryFn: () => api.get<ApiKey[]>('/me/keys') });
+  const all = keys.data ?? [];
+  return (
+    <>
+      <PageTitle title={t('access.title')} subtitle={t('access.subtitle')} />
+      {keys.isError ? (
+        <div style={{ marginBottom: 16 }}>
+          <ErrorAlert error={keys.error} onRetry={() => void keys.refetch()} />
+        </div>
+      ) : null}
+      <KeysCard kind="apikey" keys={all.filter((key) => key.kind === 'apikey')} loading={keys.isPending} />
+      <KeysCard kind="appcode" keys={all.filter((key) => key.kind === 'appcode')} loading={keys.isPending} />
+      <IpRulesCard />
+    </>
+  );
+}

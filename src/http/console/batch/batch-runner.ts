@@ -1,0 +1,232 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { FastifyBaseLogger } from 'fastify';
+import { type LookupOutcome, type LookupSources, lookupMobile } from '../../../core/lookup.js';
+import { ResultCode } from '../../../core/result-codes.js';
+import {
+  type BatchJob,
+  type BatchJobStatus,
+  type ChargeItem,
+  type Store,
+  StoreError,
+} from '../../../store/store.js';
+import { type BatchAnswer, answerCode, batchAnswer, encodeChunkOutput } from './chunk-output.js';
+
+/** How often an idle runner looks for jobs that another node queued (its own start notifies it). */
+export const BATCH_IDLE_POLL_MS = 5000;
+/** How long a job whose chunk failed (store unreachable…) waits before it is tried again. */
+export const BATCH_RETRY_DELAY_MS = 5000;
+
+export type RunnerLog = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+
+const SILENT: RunnerLog = { info: () => {}, warn: () => {}, error: () => {} };
+
+export interface BatchJobRunnerOptions {
+  idlePollMs?: number;
+  retryDelayMs?: number;
+  /** After each committed chunk, with how many of its entries were charged (metrics). */
+  onCommit?: (charged: number) => void;
+}
+
+/** Where a batch's query-log rows say they came from: no client IP is known while a job runs. */
+const BATCH_CLIENT_IP = '';
+
+/**
+ * Runs customers' batch jobs in the background, one chunk at a time and round-robin over the jobs,
+ * so that a million-number job does not starve a small one and API requests keep flowing between
+ * chunks. Each chunk is looked up, charged and recorded in one store transaction
+ * (commitBatchChunk), which is what makes a restart safe: the next runner resumes at the first
+ * chunk not committed and a chunk is never charged twice, even with a runner on every node.
+ */
+export class BatchJobRunner {
+  readonly #store: Store;
+  readonly #sources: () => LookupSources;
+  readonly #idlePollMs: number;
+  readonly #retryDelayMs: number;
+  readonly #onCommit: ((charged: number) => void) | undefined;
+  #log: RunnerLog = SILENT;
+  #loop: Promise<void> | undefined;
+  #closed = false;
+  /** Set by notify(): there may be new work, so the next idle wait is skipped. */
+  #notified = false;
+  #wake: (() => void) | undefined;
+  /** Jobs whose last chunk failed: not tried again before this time (ms). */
+  readonly #retryAt = new Map<number, number>();
+
+  constructor(store: Store, sources: () => LookupSources, options: BatchJobRunnerOptions = {}) {
+    this.#store = store;
+    this.#sources = sources;
+    this.#idlePollMs = options.idlePollMs ?? BATCH_IDLE_POLL_MS;
+    this.#retryDelayMs = options.retryDelayMs ?? BATCH_RETRY_DELAY_MS;
+    this.#onCommit = options.onCommit;
+  }
+
+  /** Starts working on the store's queued and running jobs, including those a stopped process left. */
+  start(log: RunnerLog = SILENT): void {
+    if (this.#loop || this.#closed) return;
+    this.#log = log;
+    this.#loop = this.#run();
+  }
+
+  /** A job was queued: look at once rather than at the next poll. */
+  notify(): void {
+    this.#notified = true;
+    this.#wake?.();
+  }
+
+  /** Finishes the chunk in progress and stops; jobs stay running for the next start to resume. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#wake?.();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#closed) {
+      this.#notified = false;
+      let worked = false;
+      try {
+        for (const job of await this.#store.runnableBatchJobs()) {
+          if (this.#closed) break;
+          if ((this.#retryAt.get(job.id) ?? 0) > Date.now()) continue;
+          worked = (await this.#step(job)) || worked;
+          // Between chunks, whatever else waits on the event loop goes first.
+          await nextTurn();
+        }
+      } catch (error) {
+        this.#log.error({ err: error }, 'batch jobs: cannot list the runnable jobs');
+        await this.#idle(this.#retryDelayMs);
+        continue;
+      }
+      if (!worked) await this.#idle(this.#idleMs());
+    }
+  }
+
+  #idleMs(): number {
+    const now = Date.now();
+    let ms = this.#idlePollMs;
+    for (const [jobId, at] of this.#retryAt) {
+      if (at <= now) this.#retryAt.delete(jobId);
+      else ms = Math.min(ms, at - now);
+    }
+    return ms;
+  }
+
+  #idle(ms: number): Promise<void> {
+    if (this.#closed || this.#notified) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#wake = undefined;
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      this.#wake = done;
+    });
+  }
+
+  /** One chunk of one job (or the transition that ends it); false when there was nothing to do. */
+  async #step(job: BatchJob): Promise<boolean> {
+    try {
+      const running = job.status === 'queued' ? await this.#transition(job, ['queued'], 'running') : job;
+      if (!running) return false;
+      const account = await this.#store.getAccount(job.accountId);
+      if (account?.status !== 'active') {
+        const reason = account ? 'account suspended' : 'account not found';
+        if (await this.#transition(job, ['queued', 'running'], 'stopped', reason)) {
+          this.#log.info({ jobId: job.id, accountId: job.accountId }, `batch job stopped: ${reason}`);
+        }
+        return true;
+      }
+      const chunk = await this.#store.nextBatchChunk(job.id);
+      // The last chunk's commit ends a job; a job without chunks left ends here.
+      if (!chunk) return (await this.#transition(job, ['running'], 'done')) !== undefined;
+      await this.#runChunk(job, chunk.chunkNo, chunk.entries);
+      this.#retryAt.delete(job.id);
+      return true;
+    } catch (error) {
+      if (error instanceof StoreError) return this.#fail(job, error);
+      this.#log.error({ err: error, jobId: job.id }, 'batch job: chunk failed, will retry');
+      this.#retryAt.set(job.id, Date.now() + this.#retryDelayMs);
+      return false;
+    }
+  }
+
+  /** The store refused the job's data: trying again would fail the same way, forever. */
+  async #fail(job: BatchJob, error: StoreError): Promise<boolean> {
+    this.#log.error({ err: error, jobId: job.id }, 'batch job: refused by the store, stopped');
+    try {
+      await this.#transition(job, ['queued', 'running'], 'stopped', `failed: ${error.message}`);
+    } catch (transitionError) {
+      this.#log.error({ err: transitionError, jobId: job.id }, 'batch job: cannot be stopped');
+      this.#retryAt.set(job.id, Date.now() + this.#retryDelayMs);
+    }
+    return true;
+  }
+
+  async #runChunk(job: BatchJob, chunkNo: number, entries: string[]): Promise<void> {
+    const sources = this.#sources();
+    const at = new Date();
+    const requestId = `batch:${job.id}:${chunkNo}`;
+    const answers: BatchAnswer[] = [];
+    const charges: ChargeItem[] = [];
+    for (const entry of entries) {
+      const outcome = lookupMobile(entry, sources);
+      answers.push(batchAnswer(entry, outcome));
+      charges.push(chargeItem(job.accountId, entry, outcome, at, requestId, sources));
+    }
+    const result = await this.#store.commitBatchChunk(job.id, chunkNo, charges, encodeChunkOutput(answers));
+    if (result.status === 'skipped') return;
+    this.#onCommit?.(result.charged);
+    const { status, processed, charged } = result.job;
+    if (status === 'done' || status === 'stopped') {
+      this.#log.info(
+        { jobId: job.id, accountId: job.accountId, processed, charged, stopReason: result.job.stopReason },
+        `batch job ${status}`,
+      );
+    }
+  }
+
+  #transition(
+    job: BatchJob,
+    from: BatchJobStatus[],
+    to: BatchJobStatus,
+    stopReason?: string,
+  ): Promise<BatchJob | undefined> {
+    return this.#store.transitionBatchJob(job.accountId, job.id, from, to, stopReason);
+  }
+}
+
+/** A code-0 answer is charged; any other is only written to the query log with its code. */
+function chargeItem(
+  accountId: number,
+  entry: string,
+  outcome: LookupOutcome,
+  at: Date,
+  requestId: string,
+  sources: LookupSources,
+): ChargeItem {
+  const answer = outcome.code === ResultCode.Ok ? outcome.answer.seed : undefined;
+  return {
+    kind: answer ? 'charge' : 'log',
+    accountId,
+    // A chunk is committed once (commitBatchChunk), so its items need no idempotency keys.
+    idempotencyKey: null,
+    body: '',
+    log: {
+      at,
+      accountId,
+      keyId: null,
+      clientIp: BATCH_CLIENT_IP,
+      mobile: answer?.Mobile ?? entry,
+      code: answerCode(outcome),
+      res: answer?.res ?? null,
+      initIsp: answer?.Init_isp ?? null,
+      nowIsp: answer?.Now_isp ?? null,
+      segmentsVersion: sources.segments.version,
+      portedVersion: sources.ported?.version ?? null,
+      latencyMs: 0,
+      requestId,
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { LookupOutcome } from '../../../core/lookup.js';
+import { ResultCode } from '../../../core/result-codes.js';
+
+/**
+ * How the runner stores a chunk's answers and the export reads them back: one tuple per entry, in
+ * entry order. A code-0 answer carries what the results columns show; any other only its code.
+ * Compact because a 1M-number job keeps a thousand of these chunks.
+ */
+export type BatchAnswer =
+  | [entry: string, code: number]
+  | [
+      entry: string,
+      code: 0,
+      res: string,
+      area: string,
+      initIsp: string,
+      nowIsp: string,
+      province: string,
+      city: string,
+      type: string,
+      portedAt: string | null,
+    ];
+
+/** Changes when the tuples change, so that chunks stored by an older version stay readable. */
+const FORMAT = 1;
+
+/** Entries are never blank, so "missing" (code 1) can only be an entry that is not a number. */
+export function answerCode(outcome: LookupOutcome): number {
+  return outcome.code === ResultCode.MissingParameter ? ResultCode.BadLength : outcome.code;
+}
+
+export function batchAnswer(entry: string, outcome: LookupOutcome): BatchAnswer {
+  if (outcome.code !== 0) return [entry, answerCode(outcome)];
+  const { seed, ext } = outcome.answer;
+  return [
+    seed.Mobile,
+    0,
+    seed.res,
+    seed.Area,
+    seed.Init_isp,
+    seed.Now_isp,
+    ext.province,
+    ext.city,
+    ext.type,
+    ext.portedAt,
+  ];
+}
+
+export function encodeChunkOutput(answers: BatchAnswer[]): string {
+  return JSON.stringify({ v: FORMAT, answers });
+}
+
+export function decodeChunkOutput(output: string): BatchAnswer[] {
+  const parsed = JSON.parse(output) as { v: number; answers: BatchAnswer[] };
+  if (parsed.v !== FORMAT) throw new Error(`unknown batch chunk format ${parsed.v}`);
+  return parsed.answers;
+}

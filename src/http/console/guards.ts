@@ -1,0 +1,37 @@
+import type { FastifyRequest } from 'fastify';
+import type { SessionRole } from '../../store/store.js';
+import { ConsoleError } from './console-error.js';
+
+/** The logged-in user of a console request, set by the session hook (session.ts). */
+export interface ConsoleUser {
+  role: SessionRole;
+  /** Account id for a customer, operator id for an operator. */
+  subjectId: number;
+  /** Account name or operator username. */
+  name: string;
+  csrfToken: string;
+  /** SHA-256 of the session cookie's value. */
+  sessionHash: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    consoleUser: ConsoleUser | null;
+  }
+}
+
+/** The customer's account, or 401 (no session) / 403 (an operator's session). */
+export function requireCustomer(request: FastifyRequest): { accountId: number; name: string } {
+  const user = request.consoleUser;
+  if (!user) throw new ConsoleError('not_logged_in', 'log in first');
+  if (user.role !== 'customer') throw new ConsoleError('forbidden', 'for customers only');
+  return { accountId: user.subjectId, name: user.name };
+}
+
+/** The operator, or 401 (no session) / 403 (a customer's session). */
+export function requireOperator(request: FastifyRequest): { operatorId: number; username: string } {
+  const user = request.consoleUser;
+  if (!user) throw new ConsoleError('not_logged_in', 'log in first');
+  if (user.role !== 'operator') throw new ConsoleError('forbidden', 'for operators only');
+  return { operatorId: user.subjectId, username: user.name };
+}

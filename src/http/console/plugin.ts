@@ -1,0 +1,85 @@
+import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { StoreError } from '../../store/store.js';
+import type { AppDeps } from '../app-deps.js';
+import { ConsoleError } from './console-error.js';
+import { adminAccountRoutes } from './routes/admin-accounts.js';
+import { adminDataRoutes } from './routes/admin-data.js';
+import { adminSystemRoutes } from './routes/admin-system.js';
+import { authRoutes } from './routes/auth.js';
+import { customerAccountRoutes } from './routes/customer-account.js';
+import { customerBatchRoutes } from './routes/customer-batches.js';
+import { checkCsrf, loadSession } from './session.js';
+import { consoleStatic } from './static.js';
+
+export const CONSOLE_API_PREFIX = '/console/api';
+/** The largest upload (a batch file); a route may ask for less, or more, per call. */
+export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
+
+/** A store refusal that a route did not turn into its own error still gets a fitting status. */
+const STORE_ERRORS = { not_found: 'not_found', duplicate: 'conflict', invalid: 'bad_request' } as const;
+
+function consoleErrorOf(error: FastifyError | Error): ConsoleError | undefined {
+  if (error instanceof ConsoleError) return error;
+  if (error instanceof StoreError) return new ConsoleError(STORE_ERRORS[error.code], error.message);
+  const status = (error as FastifyError).statusCode ?? 500;
+  // Body too large, upload over its limit, too many files or fields.
+  if (status === 413) return new ConsoleError('payload_too_large', error.message.slice(0, 200));
+  // Broken JSON, a wrong content type, a failed schema: the request is wrong, not the server.
+  if (status >= 400 && status < 500) return new ConsoleError('bad_request', error.message.slice(0, 200));
+  return undefined;
+}
+
+function answerError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+  const known = consoleErrorOf(error);
+  if (known) return reply.code(known.statusCode).send(known.body());
+  request.log.error({ err: error }, 'console: unexpected error');
+  return reply.code(500).send({
+    error: { code: 'internal', message: 'unexpected error', requestId: request.id },
+  });
+}
+
+/**
+ * The web console: its JSON API under /console/api (its own cookie, sessions, CSRF check, errors
+ * and 404s: nothing of the seed's code-1 answers) and its pages under /console/.
+ */
+export async function consolePlugin(
+  app: FastifyInstance,
+  deps: AppDeps,
+  options: { staticRoot?: string } = {},
+): Promise<void> {
+  await app.register(
+    async (api) => {
+      await api.register(cookie);
+      // Registered here, the multipart parser takes precedence over the app's catch-all parser.
+      await api.register(multipart, {
+        limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20, parts: 21 },
+      });
+      api.decorateRequest('consoleUser', null);
+      api.setErrorHandler(answerError);
+      api.setNotFoundHandler((request, reply) =>
+        reply.code(404).send(new ConsoleError('not_found', 'no such API path').body()),
+      );
+      api.addHook('onRequest', (request, reply) => loadSession(deps.store, request, reply));
+      api.addHook('onRequest', async (request) => checkCsrf(request));
+      api.addHook('onSend', async (_request, reply) => {
+        reply.header('x-content-type-options', 'nosniff');
+        if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+      });
+
+      authRoutes(api, deps);
+      customerAccountRoutes(api, deps);
+      customerBatchRoutes(api, deps);
+      adminAccountRoutes(api, deps);
+      adminDataRoutes(api, deps);
+      adminSystemRoutes(api, deps);
+      // Without it, /console/* (the pages) would answer unknown API paths with index.html.
+      api.all('/*', async () => {
+        throw new ConsoleError('not_found', 'no such API path');
+      });
+    },
+    { prefix: CONSOLE_API_PREFIX },
+  );
+  await consoleStatic(app, { root: options.staticRoot });
+}

@@ -1,0 +1,330 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  type Account,
+  type AccountChanges,
+  type KeyRecord,
+  type LedgerEntry,
+  MAX_PAGE_SIZE,
+  StoreError,
+} from '../../../store/store.js';
+import type { AppDeps } from '../../app-deps.js';
+import { hashSecret, newSecret, secretHint } from '../../key-auth.js';
+import { hashPassword } from '../../passwords.js';
+import { audit } from '../audit.js';
+import { ConsoleError } from '../console-error.js';
+import { requireOperator } from '../guards.js';
+import { dailyByCode, lastChinaDays } from '../usage-series.js';
+import { checkNewPassword } from './auth.js';
+
+/** Customers log in with the name: short, printable, no surrounding spaces. */
+const MAX_NAME_LENGTH = 64;
+const MAX_REASON_LENGTH = 200;
+/** Days of usage shown on an account's page. */
+const USAGE_DAYS = 30;
+/** One operator action moves at most this many queries: a typo of a few digits is refused. */
+const MAX_BALANCE_CHANGE = 1_000_000_000_000;
+
+type Body = Record<string, unknown>;
+
+function badRequest(message: string): ConsoleError {
+  return new ConsoleError('bad_request', message);
+}
+
+/** The JSON object of a request body, or 400 (no body, an array, a form). */
+export function bodyObject(request: FastifyRequest): Body {
+  const body = request.body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw badRequest('the body must be a JSON object');
+  }
+  return body as Body;
+}
+
+function onlyFields(body: Body, allowed: readonly string[]): void {
+  const unknown = Object.keys(body).filter((name) => !allowed.includes(name));
+  if (unknown.length > 0) throw badRequest(`unknown field ${unknown[0]}`);
+}
+
+function readChoice<T extends string>(body: Body, name: string, choices: readonly T[]): T | undefined {
+  const value = body[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !choices.includes(value as T)) {
+    throw badRequest(`${name} must be one of ${choices.join(', ')}`);
+  }
+  return value as T;
+}
+
+function isWhole(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
+}
+
+/** undefined when absent, null for "none", else a whole number of at least `min`. */
+function readLimit(body: Body, name: string, min: number): number | null | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) return value;
+  if (!isWhole(value, min, Number.MAX_SAFE_INTEGER)) {
+    throw badRequest(`${name} must be a whole number of at least ${min}, or null`);
+  }
+  return value;
+}
+
+function readText(body: Body, name: string, max: number): string | undefined {
+  const value = body[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length > max) {
+    throw badRequest(`${name} must be text of at most ${max} characters`);
+  }
+  return value;
+}
+
+/** A new console password (the policy of auth.ts), or undefined when absent. */
+function readPassword(body: Body): string | undefined {
+  return body.password === undefined ? undefined : checkNewPassword(body.password);
+}
+
+/** `?before=&limit=` of a paged listing; 400 for anything but whole numbers in range. */
+export function pageQuery(query: unknown): { before?: number; limit?: number } {
+  const { before, limit } = (query ?? {}) as Record<string, unknown>;
+  const whole = (name: string, value: unknown, max: number): number | undefined => {
+    if (value === undefined || value === '') return undefined;
+    const number = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : NaN;
+    if (!isWhole(number, 1, max)) throw badRequest(`${name} must be a whole number from 1 to ${max}`);
+    return number;
+  };
+  return {
+    before: whole('before', before, Number.MAX_SAFE_INTEGER),
+    limit: whole('limit', limit, MAX_PAGE_SIZE),
+  };
+}
+
+/** A path id; anything that is not one cannot name an object, so it is not found. */
+export function pathId(params: unknown, what: string): number {
+  const text = (params as { id?: string }).id ?? '';
+  const id = /^\d{1,15}$/.test(text) ? Number(text) : 0;
+  if (id < 1) throw new ConsoleError('not_found', `no such ${what}`);
+  return id;
+}
+
+/** The store's refusals of the caller's input, as console errors; anything else passes through. */
+export async function storeCall<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (!(error instanceof StoreError)) throw error;
+    if (error.code === 'duplicate') throw new ConsoleError('conflict', error.message);
+    if (error.code === 'not_found') throw new ConsoleError('not_found', error.message);
+    throw badRequest(error.message);
+  }
+}
+
+function accountView(account: Account, hasPassword: boolean) {
+  return {
+    id: account.id,
+    name: account.name,
+    feeType: account.feeType,
+    balance: account.balance,
+    creditLimit: account.creditLimit,
+    qpsLimit: account.qpsLimit,
+    status: account.status,
+    lowBalanceThreshold: account.lowBalanceThreshold,
+    hasPassword,
+    createdAt: account.createdAt.toISOString(),
+  };
+}
+
+function keyView(key: KeyRecord) {
+  return {
+    id: key.id,
+    kind: key.kind,
+    hint: key.hint,
+    label: key.label,
+    createdAt: key.createdAt.toISOString(),
+    revokedAt: key.revokedAt?.toISOString() ?? null,
+  };
+}
+
+function ledgerView(entry: LedgerEntry) {
+  return {
+    id: entry.id,
+    delta: entry.delta,
+    reason: entry.reason,
+    balanceAfter: entry.balanceAfter,
+    at: entry.at.toISOString(),
+  };
+}
+
+async function viewOf(deps: AppDeps, account: Account) {
+  return accountView(account, (await deps.store.getAccountPasswordHash(account.id)) !== null);
+}
+
+async function existingAccount(deps: AppDeps, id: number): Promise<Account> {
+  const account = await deps.store.getAccount(id);
+  if (!account) throw new ConsoleError('not_found', 'no such account');
+  return account;
+}
+
+const ACCOUNT_CHANGES = ['feeType', 'creditLimit', 'qpsLimit', 'status', 'lowBalanceThreshold'] as const;
+
+function readChanges(body: Body): AccountChanges {
+  onlyFields(body, ACCOUNT_CHANGES);
+  const changes: AccountChanges = {
+    feeType: readChoice(body, 'feeType', ['prepaid', 'postpaid']),
+    creditLimit: readLimit(body, 'creditLimit', 0),
+    qpsLimit: readLimit(body, 'qpsLimit', 1),
+    status: readChoice(body, 'status', ['active', 'suspended']),
+    lowBalanceThreshold: readLimit(body, 'lowBalanceThreshold', 0),
+  };
+  const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+  if (Object.keys(given).length === 0) throw badRequest(`give at least one of ${ACCOUNT_CHANGES.join(', ')}`);
+  return given;
+}
+
+function readNewAccount(body: Body) {
+  onlyFields(body, [
+    'name',
+    'feeType',
+    'balance',
+    'creditLimit',
+    'qpsLimit',
+    'lowBalanceThreshold',
+    'password',
+  ]);
+  const name = readText(body, 'name', MAX_NAME_LENGTH);
+  // eslint-disable-next-line no-control-regex
+  if (!name || name.trim() !== name || /[\u0000-\u001f\u007f]/.test(name)) {
+    throw badRequest(`name must be 1–${MAX_NAME_LENGTH} characters without surrounding spaces`);
+  }
+  const feeType = readChoice(body, 'feeType', ['prepaid', 'postpaid']);
+  if (!feeType) throw badRequest('feeType is required: prepaid or postpaid');
+  const balance = body.balance ?? 0;
+  if (!isWhole(balance, 0, MAX_BALANCE_CHANGE))
+    throw badRequest('balance must be a whole number of at least 0');
+  return {
+    account: {
+      name,
+      feeType,
+      balance,
+      creditLimit: readLimit(body, 'creditLimit', 0) ?? null,
+      qpsLimit: readLimit(body, 'qpsLimit', 1) ?? null,
+      lowBalanceThreshold: readLimit(body, 'lowBalanceThreshold', 0) ?? null,
+    },
+    password: readPassword(body),
+  };
+}
+
+/** A topup or an adjustment, with the ledger reason it is written with. */
+function readBalanceChange(body: Body): { kind: 'topup' | 'adjust'; delta: number; reason: string } {
+  onlyFields(body, ['kind', 'amount', 'reason']);
+  const kind = readChoice(body, 'kind', ['topup', 'adjust']);
+  if (!kind) throw badRequest('kind is required: topup or adjust');
+  const amount = body.amount;
+  const reason = (readText(body, 'reason', MAX_REASON_LENGTH) ?? '').trim();
+  if (kind === 'topup') {
+    if (!isWhole(amount, 1, MAX_BALANCE_CHANGE))
+      throw badRequest('a topup amount must be a whole number above 0');
+    return { kind, delta: amount, reason: reason === '' ? 'topup' : `topup: ${reason}` };
+  }
+  if (!isWhole(amount, -MAX_BALANCE_CHANGE, MAX_BALANCE_CHANGE) || amount === 0) {
+    throw badRequest('an adjustment amount must be a whole number other than 0');
+  }
+  if (reason === '') throw badRequest('an adjustment needs a reason');
+  return { kind, delta: amount, reason: `adjustment: ${reason}` };
+}
+
+/** The operator's accounts pages: list, create, edit, balances, passwords, ledgers. */
+export function adminAccountRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.get('/admin/accounts', async (request) => {
+    requireOperator(request);
+    const search = String((request.query as { search?: unknown }).search ?? '').toLowerCase();
+    const accounts = (await deps.store.listAccounts()).filter((account) =>
+      account.name.toLowerCase().includes(search),
+    );
+    return Promise.all(accounts.map((account) => viewOf(deps, account)));
+  });
+
+  app.post('/admin/accounts', async (request, reply) => {
+    requireOperator(request);
+    const { account: input, password } = readNewAccount(bodyObject(request));
+    // Hashed first: a slow hash failing after the account exists would leave it half made.
+    const passwordHash = password === undefined ? undefined : await hashPassword(password);
+    const account = await storeCall(deps.store.createAccount(input));
+    const apikey = newSecret();
+    await deps.store.createKey(account.id, 'apikey', hashSecret(apikey), secretHint(apikey), 'console');
+    if (passwordHash !== undefined) await deps.store.setAccountPassword(account.id, passwordHash);
+    await audit(deps, request, 'account.create', `account:${account.id}`, {
+      ...input,
+      consoleLogin: passwordHash !== undefined,
+    });
+    return reply.code(201).send({ account: accountView(account, passwordHash !== undefined), apikey });
+  });
+
+  app.get('/admin/accounts/:id', async (request) => {
+    requireOperator(request);
+    const account = await existingAccount(deps, pathId(request.params, 'account'));
+    const { from, to } = lastChinaDays(new Date(), USAGE_DAYS);
+    const [view, keys, ipRules, stats] = await Promise.all([
+      viewOf(deps, account),
+      deps.store.listKeys(account.id),
+      deps.store.listIpRules(account.id),
+      deps.store.answerStats(account.id, from, to),
+    ]);
+    return {
+      account: view,
+      keys: keys.map(keyView),
+      ipRules: ipRules.map((rule) => ({ id: rule.id, cidr: rule.cidr })),
+      usage: { daily: dailyByCode(stats, from, USAGE_DAYS) },
+    };
+  });
+
+  app.patch('/admin/accounts/:id', async (request) => {
+    requireOperator(request);
+    const id = pathId(request.params, 'account');
+    const changes = readChanges(bodyObject(request));
+    const before = await existingAccount(deps, id);
+    const account = await storeCall(deps.store.updateAccount(id, changes));
+    // Status, fee type and limits are read from the key cache on every API request.
+    deps.keys.invalidate();
+    const previous = Object.fromEntries(
+      Object.keys(changes).map((name) => [name, before[name as keyof AccountChanges]]),
+    );
+    await audit(deps, request, 'account.update', `account:${id}`, { name: account.name, changes, previous });
+    return viewOf(deps, account);
+  });
+
+  app.post('/admin/accounts/:id/balance', async (request) => {
+    requireOperator(request);
+    const id = pathId(request.params, 'account');
+    const change = readBalanceChange(bodyObject(request));
+    const entry = await storeCall(deps.store.adjustBalance(id, change.delta, change.reason));
+    deps.keys.invalidate();
+    await audit(deps, request, `account.${change.kind}`, `account:${id}`, {
+      delta: change.delta,
+      reason: change.reason,
+      balanceAfter: entry.balanceAfter,
+    });
+    return ledgerView(entry);
+  });
+
+  app.post('/admin/accounts/:id/password', async (request, reply) => {
+    requireOperator(request);
+    const id = pathId(request.params, 'account');
+    const body = bodyObject(request);
+    onlyFields(body, ['password']);
+    const password = readPassword(body);
+    if (password === undefined) throw badRequest('password is required');
+    const account = await existingAccount(deps, id);
+    await storeCall(deps.store.setAccountPassword(id, await hashPassword(password)));
+    // Whoever knew the old password is logged out with it.
+    await deps.store.deleteSessionsOf('customer', id);
+    await audit(deps, request, 'account.password_reset', `account:${id}`, { name: account.name });
+    return reply.code(204).send();
+  });
+
+  app.get('/admin/accounts/:id/ledger', async (request) => {
+    requireOperator(request);
+    const id = pathId(request.params, 'account');
+    const page = pageQuery(request.query);
+    await existingAccount(deps, id);
+    const { rows, next } = await storeCall(deps.store.ledger(id, page));
+    return { rows: rows.map(ledgerView), next };
+  });
+}

@@ -1,0 +1,289 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type Account, type BatchJob, MAX_PAGE_SIZE } from '../../../store/store.js';
+import type { AppDeps } from '../../app-deps.js';
+import { type InvalidSample, MAX_BATCH_FILE_BYTES, readBatchFile } from '../batch/batch-file.js';
+import { resultPages, resultsCsv, resultsXlsx } from '../batch/batch-export.js';
+import { ConsoleError } from '../console-error.js';
+import { requireCustomer } from '../guards.js';
+
+export interface BatchPreview {
+  lines: number;
+  valid: number;
+  invalid: number;
+  duplicates: number;
+  invalidSamples: InvalidSample[];
+  /** Queries the job charges at most: one per valid number. */
+  cost: number;
+  balance: number;
+  affordable: boolean;
+}
+
+export interface BatchView {
+  id: number;
+  fileName: string;
+  status: BatchJob['status'];
+  total: number;
+  invalid: number;
+  duplicates: number;
+  processed: number;
+  charged: number;
+  progress: number;
+  stopReason: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  preview?: BatchPreview;
+}
+
+/** Drafts whose invalid samples are remembered for their preview; older drafts show none. */
+const REMEMBERED_DRAFTS = 500;
+/** Stored file names are cut to this many characters. */
+const MAX_FILE_NAME_LENGTH = 200;
+
+/**
+ * The store keeps a draft's counts but not where its invalid lines were: those are remembered
+ * here, in memory and bounded, for the preview of a recent upload (another node shows none).
+ */
+class DraftSamples {
+  readonly #samples = new Map<number, InvalidSample[]>();
+
+  set(jobId: number, samples: InvalidSample[]): void {
+    this.#samples.set(jobId, samples);
+    if (this.#samples.size > REMEMBERED_DRAFTS) {
+      this.#samples.delete(this.#samples.keys().next().value as number);
+    }
+  }
+
+  get(jobId: number): InvalidSample[] {
+    return this.#samples.get(jobId) ?? [];
+  }
+
+  delete(jobId: number): void {
+    this.#samples.delete(jobId);
+  }
+}
+
+function affordable(account: Account, cost: number): boolean {
+  if (account.feeType === 'prepaid') return account.balance >= cost;
+  return account.creditLimit === null || account.balance - cost >= -account.creditLimit;
+}
+
+function previewOf(job: BatchJob, account: Account, samples: InvalidSample[]): BatchPreview {
+  const valid = job.total - job.invalid;
+  return {
+    lines: job.total + job.duplicates,
+    valid,
+    invalid: job.invalid,
+    duplicates: job.duplicates,
+    invalidSamples: samples,
+    cost: valid,
+    balance: account.balance,
+    affordable: affordable(account, valid),
+  };
+}
+
+export function batchView(job: BatchJob, preview?: BatchPreview): BatchView {
+  return {
+    id: job.id,
+    fileName: job.fileName,
+    status: job.status,
+    total: job.total,
+    invalid: job.invalid,
+    duplicates: job.duplicates,
+    processed: job.processed,
+    charged: job.charged,
+    progress: job.status === 'done' ? 1 : job.total > 0 ? Math.min(1, job.processed / job.total) : 0,
+    stopReason: job.stopReason,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+    ...(preview ? { preview } : {}),
+  };
+}
+
+/** The name as the customer knows the file, without a path or control characters. */
+function cleanFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  return base.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_FILE_NAME_LENGTH);
+}
+
+function jobId(request: FastifyRequest): number {
+  const text = (request.params as { id?: string }).id ?? '';
+  // An id that cannot exist is as unknown as one of another account.
+  if (!/^[1-9][0-9]{0,14}$/.test(text)) throw new ConsoleError('not_found', 'no such batch job');
+  return Number(text);
+}
+
+function pageOptions(request: FastifyRequest): { limit?: number; before?: number } {
+  const query = request.query as Record<string, unknown>;
+  const options: { limit?: number; before?: number } = {};
+  for (const name of ['limit', 'before'] as const) {
+    const text = query[name];
+    if (text === undefined || text === '') continue;
+    const value = Number(text);
+    if (typeof text !== 'string' || !Number.isSafeInteger(value) || value < 1) {
+      throw new ConsoleError('bad_request', `${name} must be a positive whole number`);
+    }
+    if (name === 'limit' && value > MAX_PAGE_SIZE) {
+      throw new ConsoleError('bad_request', `limit is at most ${MAX_PAGE_SIZE}`);
+    }
+    options[name] = value;
+  }
+  return options;
+}
+
+function tooLarge(): ConsoleError {
+  return new ConsoleError('payload_too_large', `a batch file is at most ${MAX_BATCH_FILE_BYTES} bytes`, {
+    limit: MAX_BATCH_FILE_BYTES,
+  });
+}
+
+/** The multipart plugin's errors in the console's terms. */
+function uploadError(error: unknown): ConsoleError {
+  if (error instanceof ConsoleError) return error;
+  const { code, message } = error as { code?: string; message?: string };
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge();
+  return new ConsoleError('invalid_file', `the upload could not be read: ${message ?? 'unknown error'}`);
+}
+
+async function uploadedFile(request: FastifyRequest): Promise<{ fileName: string; content: Buffer }> {
+  if (!request.isMultipart()) {
+    throw new ConsoleError('invalid_file', 'send the file as multipart/form-data in the field "file"');
+  }
+  try {
+    const part = await request.file({ limits: { fileSize: MAX_BATCH_FILE_BYTES } });
+    if (!part) throw new ConsoleError('invalid_file', 'no file was uploaded');
+    const content = await part.toBuffer();
+    // toBuffer() misses the limit when it is hit by the file's last piece; the stream does not.
+    if (part.file.truncated) throw tooLarge();
+    return { fileName: cleanFileName(part.filename), content };
+  } catch (error) {
+    throw uploadError(error);
+  }
+}
+
+function attachment(
+  reply: FastifyReply,
+  job: BatchJob,
+  extension: string,
+  contentType: string,
+): FastifyReply {
+  const base = job.fileName.replace(/\.[^.]*$/, '') || `batch-${job.id}`;
+  const name = `${base}-results.${extension}`;
+  return reply
+    .header('content-type', contentType)
+    .header(
+      'content-disposition',
+      `attachment; filename="batch-${job.id}-results.${extension}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    )
+    .header('cache-control', 'no-store');
+}
+
+/**
+ * The customer's batch jobs: upload a .txt/.csv/.xlsx file (a draft with its preview), start it
+ * (the runner does the rest in the background), cancel it, follow it, download its results. Every
+ * job is looked up within the session's account: another account's id answers 404.
+ */
+export function customerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const { store } = deps;
+  const samples = new DraftSamples();
+
+  const ownJob = async (accountId: number, request: FastifyRequest): Promise<BatchJob> => {
+    const job = await store.getBatchJob(accountId, jobId(request));
+    if (!job) throw new ConsoleError('not_found', 'no such batch job');
+    return job;
+  };
+
+  const account = async (accountId: number): Promise<Account> => {
+    const found = await store.getAccount(accountId);
+    if (!found) throw new ConsoleError('not_logged_in', 'the account no longer exists');
+    return found;
+  };
+
+  const views = async (accountId: number, jobs: BatchJob[]): Promise<BatchView[]> => {
+    const owner = jobs.some((job) => job.status === 'draft') ? await account(accountId) : undefined;
+    return jobs.map((job) =>
+      batchView(
+        job,
+        owner && job.status === 'draft' ? previewOf(job, owner, samples.get(job.id)) : undefined,
+      ),
+    );
+  };
+
+  app.post('/me/batches', async (request, reply) => {
+    const { accountId } = requireCustomer(request);
+    const { fileName, content } = await uploadedFile(request);
+    const summary = await readBatchFile(fileName, content);
+    const job = await store.createBatchJob({
+      accountId,
+      fileName,
+      entries: summary.entries,
+      invalid: summary.invalid,
+      duplicates: summary.duplicates,
+    });
+    samples.set(job.id, summary.invalidSamples);
+    const [view] = await views(accountId, [job]);
+    return reply.code(201).send(view);
+  });
+
+  app.get('/me/batches', async (request) => {
+    const { accountId } = requireCustomer(request);
+    const page = await store.listBatchJobs(accountId, pageOptions(request));
+    return { rows: await views(accountId, page.rows), next: page.next };
+  });
+
+  app.get('/me/batches/:id', async (request) => {
+    const { accountId } = requireCustomer(request);
+    const [view] = await views(accountId, [await ownJob(accountId, request)]);
+    return view;
+  });
+
+  app.post('/me/batches/:id/start', async (request) => {
+    const { accountId } = requireCustomer(request);
+    const job = await ownJob(accountId, request);
+    if (job.status !== 'draft') throw new ConsoleError('conflict', `the job is ${job.status}, not a draft`);
+    if ((await account(accountId)).status !== 'active') {
+      throw new ConsoleError('account_suspended', 'the account is suspended');
+    }
+    const queued = await store.transitionBatchJob(accountId, job.id, ['draft'], 'queued');
+    if (!queued) throw new ConsoleError('conflict', 'the job was started or cancelled meanwhile');
+    samples.delete(job.id);
+    deps.batchJobs.notify();
+    return batchView(queued);
+  });
+
+  app.post('/me/batches/:id/cancel', async (request) => {
+    const { accountId } = requireCustomer(request);
+    const job = await ownJob(accountId, request);
+    const cancelled = await store.transitionBatchJob(
+      accountId,
+      job.id,
+      ['draft', 'queued', 'running'],
+      'cancelled',
+      'cancelled by the customer',
+    );
+    if (!cancelled) throw new ConsoleError('conflict', `the job is ${job.status} already`);
+    samples.delete(job.id);
+    return batchView(cancelled);
+  });
+
+  app.get('/me/batches/:id/results.csv', async (request, reply) => {
+    const { accountId } = requireCustomer(request);
+    const job = await ownJob(accountId, request);
+    return attachment(reply, job, 'csv', 'text/csv; charset=utf-8').send(
+      resultsCsv(resultPages(store, accountId, job.id)),
+    );
+  });
+
+  app.get('/me/batches/:id/results.xlsx', async (request, reply) => {
+    const { accountId } = requireCustomer(request);
+    const job = await ownJob(accountId, request);
+    return attachment(
+      reply,
+      job,
+      'xlsx',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    ).send(resultsXlsx(resultPages(store, accountId, job.id)));
+  });
+}

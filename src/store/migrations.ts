@@ -1,0 +1,33 @@
+/** The migrations of both engines, in code (no files read at run time), and how they are applied. */
+import { type Migration, Migrator, sql } from 'kysely';
+import type { AnyDb } from './migration-kit.js';
+import { initial } from './migration-0001-initial.js';
+import { consoleTables } from './migration-0002-console.js';
+import type { Engine } from './schema.js';
+
+/** In name order, which is the order they run in; never edit one that has shipped, add the next. */
+export function migrations(engine: Engine): Record<string, Migration> {
+  return { '0001_initial': initial(engine), '0002_console': consoleTables(engine) };
+}
+
+/**
+ * Brings the schema to the latest migration; a no-op when it is there already. On PostgreSQL the
+ * migration tables are pinned to the current schema (the first of search_path): left unqualified,
+ * Kysely takes a `kysely_migration` table in ANY schema of the database as ours and skips creating it.
+ */
+export async function migrateToLatest(db: AnyDb, engine: Engine): Promise<void> {
+  let migrationTableSchema: string | undefined;
+  if (engine === 'postgres') {
+    const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+    migrationTableSchema = rows[0]?.schema ?? undefined;
+    if (!migrationTableSchema)
+      throw new Error('no current schema: does the first schema of search_path exist?');
+  }
+  const migrator = new Migrator({
+    db,
+    migrationTableSchema,
+    provider: { getMigrations: async () => migrations(engine) },
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(`migration failed: ${String(error)}`);
+}

@@ -1,0 +1,78 @@
+/**
+ * Retention: old query-log and idempotency rows, expired console sessions and forgotten drafts of
+ * batch jobs go, a bounded number of rows per transaction so charges are not held up behind one
+ * long delete.
+ */
+import { deleteDrafts } from './batch-jobs.js';
+import type { Db, StoreContext } from './store-context.js';
+
+/** Rows deleted per prune transaction. */
+export const PRUNE_CHUNK_ROWS = 10_000;
+/** Draft jobs per transaction: each has up to 1000 chunks of 1000 entries. */
+const PRUNE_DRAFT_JOBS = 10;
+
+export async function prune(
+  { write, traits }: StoreContext,
+  options: { queryLogBefore: Date; idempotencyBefore: Date; draftsBefore?: Date },
+): Promise<number> {
+  const logBefore = traits.toDb(options.queryLogBefore);
+  const keysBefore = traits.toDb(options.idempotencyBefore);
+  const now = traits.toDb(new Date());
+  const deleteLogs = (trx: Db) =>
+    trx
+      .deleteFrom('query_log')
+      .where(
+        'id',
+        'in',
+        trx.selectFrom('query_log').select('id').where('at', '<', logBefore).limit(PRUNE_CHUNK_ROWS),
+      )
+      .executeTakeFirst();
+  const deleteKeys = (trx: Db) =>
+    trx
+      .deleteFrom('idempotency')
+      .where(({ eb, refTuple, selectFrom }) =>
+        eb(
+          refTuple('account_id', 'key'),
+          'in',
+          selectFrom('idempotency')
+            .select(['account_id', 'key'])
+            .where('created_at', '<', keysBefore)
+            .limit(PRUNE_CHUNK_ROWS)
+            .$asTuple('account_id', 'key'),
+        ),
+      )
+      .executeTakeFirst();
+  const deleteSessions = (trx: Db) =>
+    trx
+      .deleteFrom('console_sessions')
+      .where(
+        'id_hash',
+        'in',
+        trx
+          .selectFrom('console_sessions')
+          .select('id_hash')
+          .where('expires_at', '<=', now)
+          .limit(PRUNE_CHUNK_ROWS),
+      )
+      .executeTakeFirst();
+
+  let deleted = 0;
+  for (const deleteChunk of [deleteLogs, deleteKeys, deleteSessions]) {
+    for (;;) {
+      const count = Number((await write(deleteChunk)).numDeletedRows);
+      deleted += count;
+      if (count < PRUNE_CHUNK_ROWS) break;
+    }
+  }
+  const { draftsBefore } = options;
+  if (draftsBefore !== undefined) {
+    for (;;) {
+      const count = await write((trx) =>
+        deleteDrafts(trx, traits.rowLocks, traits.toDb(draftsBefore), PRUNE_DRAFT_JOBS),
+      );
+      deleted += count;
+      if (count === 0) break;
+    }
+  }
+  return deleted;
+}

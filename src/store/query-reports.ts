@@ -1,0 +1,91 @@
+/** What customers and operators read about answered queries: the log, hourly usage and answer counts. */
+import { toAnswerStatsHour, toDate, toPage, toQueryLogRow } from './rows.js';
+import { type StoreContext, pageSize } from './store-context.js';
+import {
+  type AnswerStatsHour,
+  type Page,
+  type QueryLogFilter,
+  type QueryLogRow,
+  StoreError,
+  type UsageHour,
+} from './store.js';
+
+export async function queryLog(
+  { db, traits }: StoreContext,
+  accountId: number,
+  filter: QueryLogFilter,
+): Promise<Page<QueryLogRow & { id: number }>> {
+  const { before, from, to, code, mobile } = filter;
+  const limit = pageSize(filter.limit);
+  if (code !== undefined && !Number.isSafeInteger(code)) throw new StoreError('invalid', `code ${code}`);
+  const rows = await db
+    .selectFrom('query_log')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .$if(before !== undefined, (qb) => qb.where('id', '<', before!))
+    .$if(from !== undefined, (qb) => qb.where('at', '>=', traits.toDb(from!)))
+    .$if(to !== undefined, (qb) => qb.where('at', '<', traits.toDb(to!)))
+    .$if(code !== undefined, (qb) => qb.where('code', '=', code!))
+    .$if(mobile !== undefined, (qb) => qb.where('mobile', '=', mobile!))
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  return toPage(rows.map(toQueryLogRow), limit);
+}
+
+export async function usage(
+  { db, traits }: StoreContext,
+  accountId: number,
+  from: Date,
+  to: Date,
+): Promise<UsageHour[]> {
+  const rows = await db
+    .selectFrom('usage_hourly')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('hour', '>=', traits.toDb(from))
+    .where('hour', '<', traits.toDb(to))
+    .orderBy('hour')
+    .execute();
+  return rows.map((row) => ({ accountId: row.account_id, hour: toDate(row.hour), queries: row.queries }));
+}
+
+export async function answerStats(
+  { db, traits }: StoreContext,
+  accountId: number | null,
+  from: Date,
+  to: Date,
+): Promise<AnswerStatsHour[]> {
+  const rows = await db
+    .selectFrom('answer_stats_hourly')
+    .selectAll()
+    .$if(accountId !== null, (qb) => qb.where('account_id', '=', accountId!))
+    .where('hour', '>=', traits.toDb(from))
+    .where('hour', '<', traits.toDb(to))
+    .orderBy('hour')
+    .orderBy('account_id')
+    .orderBy('code')
+    .execute();
+  return rows.map(toAnswerStatsHour);
+}
+
+export async function topAccounts(
+  { db, traits }: StoreContext,
+  from: Date,
+  to: Date,
+  limit: number,
+): Promise<{ accountId: number; name: string; queries: number }[]> {
+  const rows = await db
+    .selectFrom('usage_hourly as u')
+    .innerJoin('accounts as a', 'a.id', 'u.account_id')
+    .select(['u.account_id', 'a.name'])
+    .select((eb) => eb.fn.sum<number>('u.queries').as('queries'))
+    .where('u.hour', '>=', traits.toDb(from))
+    .where('u.hour', '<', traits.toDb(to))
+    .groupBy(['u.account_id', 'a.name'])
+    .orderBy('queries', 'desc')
+    .orderBy('u.account_id')
+    .limit(pageSize(limit))
+    .execute();
+  return rows.map((row) => ({ accountId: row.account_id, name: row.name, queries: Number(row.queries) }));
+}

@@ -1,0 +1,128 @@
+/**
+ * The engines the store suites run against: SQLite on a temporary file, and PostgreSQL when
+ * DATABASE_URL names a server (each database a schema of its own, dropped afterwards).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { PostgresStore } from '../postgres.js';
+import { SqliteStore } from '../sqlite.js';
+import type { ChargeItem, Store } from '../store.js';
+
+/** A database of its own; `open` may be called more than once, like several processes would. */
+export interface TestDatabase {
+  open(): Store;
+  /** The raw database, unmigrated and untyped, to set up what no store method makes (old schemas). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  raw(): Kysely<any>;
+  dispose(): Promise<void>;
+}
+
+export interface StoreEngine {
+  name: 'SQLite' | 'PostgreSQL';
+  engine: 'sqlite' | 'postgres';
+  /** Why this engine is not tested in this run; undefined when it is. */
+  skipReason?: string;
+  create(): Promise<TestDatabase>;
+}
+
+const DATABASE_URL = process.env.DATABASE_URL;
+
+export const storeEngines: StoreEngine[] = [
+  {
+    name: 'SQLite',
+    engine: 'sqlite',
+    async create() {
+      const dir = await mkdtemp(join(tmpdir(), 'mnpd-store-'));
+      const file = join(dir, 'mnpd.sqlite');
+      return {
+        open: () => new SqliteStore(file),
+        raw: () => new Kysely({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) }),
+        dispose: () => rm(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    engine: 'postgres',
+    skipReason: DATABASE_URL
+      ? undefined
+      : 'DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)',
+    async create() {
+      // Fails loudly when the server named by DATABASE_URL does not answer.
+      const admin = new pg.Client({ connectionString: DATABASE_URL });
+      await admin.connect();
+      const schema = `mnpd_test_${randomBytes(6).toString('hex')}`;
+      await admin.query(`create schema ${schema}`);
+      const config = { connectionString: DATABASE_URL, options: `-c search_path=${schema}` };
+      return {
+        open: () => new PostgresStore(config),
+        raw: () => new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ ...config, max: 1 }) }) }),
+        async dispose() {
+          await admin.query(`drop schema ${schema} cascade`);
+          await admin.end();
+        },
+      };
+    },
+  },
+];
+
+export function logSkippedEngines(suite: string): void {
+  for (const engine of storeEngines) {
+    if (engine.skipReason) console.log(`${suite}: ${engine.name} skipped: ${engine.skipReason}`);
+  }
+}
+
+/** 2025-03-01T10:00:00Z: the hour most charges of the suites are made in. */
+export const T0 = Date.parse('2025-03-01T10:00:00Z');
+export const HOUR = 3_600_000;
+
+let names = 0;
+export const uniqueName = (prefix: string) => `${prefix}-${++names}-${randomBytes(3).toString('hex')}`;
+
+/** A code-0 answer to charge (ported, res "1"), as the HTTP layer hands it to the batcher. */
+export function chargeItem(
+  accountId: number,
+  options: { key?: string | null; body?: string; at?: number; mobile?: string; res?: string } = {},
+): ChargeItem {
+  const at = new Date(options.at ?? T0);
+  return {
+    accountId,
+    idempotencyKey: options.key ?? null,
+    body: options.body ?? `{"code":0,"at":${at.getTime()}}`,
+    log: {
+      at,
+      accountId,
+      keyId: null,
+      clientIp: '203.0.113.0',
+      mobile: options.mobile ?? '13972565391',
+      code: 0,
+      res: options.res ?? '1',
+      initIsp: '移动',
+      nowIsp: '电信',
+      segmentsVersion: '2502',
+      portedVersion: '41',
+      latencyMs: 3,
+      requestId: randomBytes(8).toString('hex'),
+    },
+  };
+}
+
+/** An uncharged answer about a number (-2, -3, -4): only its log row and statistics are written. */
+export function logItem(
+  accountId: number,
+  code: number,
+  options: { at?: number; mobile?: string } = {},
+): ChargeItem {
+  const item = chargeItem(accountId, options);
+  return {
+    ...item,
+    kind: 'log',
+    body: `{"code":${code}}`,
+    log: { ...item.log, code, res: null, initIsp: null, nowIsp: null },
+  };
+}
