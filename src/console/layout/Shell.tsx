@@ -136,10 +136,13 @@ export function Shell() {
           collapsed={collapsed}
           trigger={null}
           width={220}
-          style={{ position: 'sticky', top: 0, height: '100vh', overflow: 'auto' }}
+          // The bar runs the page's whole height; its menu stays in view while the page scrolls.
+          style={{ minHeight: '100vh' }}
         >
-          <Brand collapsed={collapsed} />
-          {menu}
+          <div style={{ position: 'sticky', top: 0, maxHeight: '100vh', overflowY: 'auto' }}>
+            <Brand collapsed={collapsed} />
+            {menu}
+          </div>
         </Layout.Sider>
       )}
       <Layout>

@@ -5,6 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Dayjs } from 'dayjs';
 import { api, apiUrl } from '../../api/client';
+import { useIsPhone } from '../../app/media';
 import type { Page, QueryRecord } from '../../api/types';
 import { CursorPager, useCursorPages } from '../../components/CursorPager';
 import { EmptyState, ErrorAlert } from '../../components/feedback';
@@ -40,6 +41,7 @@ function toFilters(fields: FormFields): Filters {
 
 export function RecordsPage() {
   const { t } = useTranslation();
+  const phone = useIsPhone();
   const [form] = Form.useForm<FormFields>();
   const [filters, setFilters] = useState<Filters>({});
   const pages = useCursorPages();
@@ -69,15 +71,20 @@ export function RecordsPage() {
         }
       />
       <Card style={{ marginBottom: 16 }}>
-        <Form<FormFields> form={form} layout="inline" onFinish={apply} style={{ rowGap: 12 }}>
+        <Form<FormFields>
+          form={form}
+          layout={phone ? 'vertical' : 'inline'}
+          onFinish={apply}
+          style={{ rowGap: 12 }}
+        >
           <Form.Item name="range" label={t('records.range')}>
-            <DatePicker.RangePicker allowEmpty={[true, true]} style={{ maxWidth: '100%' }} />
+            <DatePicker.RangePicker allowEmpty={[true, true]} style={{ width: phone ? '100%' : undefined }} />
           </Form.Item>
           <Form.Item name="code" label={t('records.code')}>
             <Select
               allowClear
               placeholder={t('records.allCodes')}
-              style={{ width: 200 }}
+              style={{ width: phone ? '100%' : 200 }}
               data-testid="records-code"
               options={RESULT_CODES.map((code) => ({ value: code, label: `${code} · ${codeName(t, code)}` }))}
             />
@@ -86,7 +93,7 @@ export function RecordsPage() {
             <Input
               allowClear
               placeholder={t('records.mobilePlaceholder')}
-              style={{ width: 200 }}
+              style={{ width: phone ? '100%' : 200 }}
               data-testid="records-mobile"
             />
           </Form.Item>
