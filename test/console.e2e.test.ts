@@ -238,6 +238,8 @@ describe.skipIf(skipReason !== undefined)('web console end to end', { timeout: 2
       await logIn(operator, 'operator', 'admin', operatorPassword);
       await operator.goto(`${base}/console/admin/accounts`);
       await operator.click(tid(`account-row-${ACME.name}`));
+      // A page change inside the app is not a load: wait for the page's own content instead.
+      await operator.waitForSelector(tid('account-balance'));
       await operator.waitForLoadState('networkidle');
       await screenshot(operator, `operator-account-detail-${size}`);
       expect(await overflowsHorizontally(operator)).toBe(false);

@@ -22,6 +22,15 @@ describe('mnpd serve on a fresh install', () => {
     const apikey = /demo account apikey: ([0-9a-f]{32})/.exec(output())?.[1];
     expect(apikey, output()).toBeDefined();
     expect(output()).toMatch(/operator login:\s+admin \/ \S{20,}/);
+    const demoPassword = /demo console login:\s+demo \/ (\S{20,})/.exec(output())?.[1];
+    expect(demoPassword, output()).toBeDefined();
+    expect(output()).toContain(`web console:         http://127.0.0.1:${port}/console/`);
+    const login = await fetch(`http://127.0.0.1:${port}/console/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'customer', name: 'demo', password: demoPassword }),
+    });
+    expect(login.status).toBe(200);
 
     const answer = await (
       await fetch(`http://127.0.0.1:${port}/carrier?apikey=${apikey}&mobile=13972565391`)

@@ -5,21 +5,13 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { SingleBar } from 'cli-progress';
 import { type LookupSources, lookupMobile } from '../core/lookup.js';
+import { answerCells, answerColumnsWithout } from '../core/result-columns.js';
 import { CliError } from './cli-error.js';
 
-export const RESULT_COLUMNS = [
-  'mobile',
-  'code',
-  'res',
-  'area',
-  'init_isp',
-  'now_isp',
-  'province',
-  'city',
-  'zip',
-  'area_code',
-  'type',
-] as const;
+/** Filled for code-0 answers only, after the number and its code. */
+const ANSWER_COLUMNS = answerColumnsWithout('ported_at');
+export const RESULT_COLUMNS = ['mobile', 'code', ...ANSWER_COLUMNS];
+const NO_ANSWER = ANSWER_COLUMNS.map(() => '');
 
 /** Output is written in chunks of about this many characters, waiting when the reader is slow. */
 const WRITE_CHUNK = 1 << 16;
@@ -37,25 +29,11 @@ function firstColumn(line: string): string {
 
 function resultLine(input: string, sources: LookupSources): string {
   const outcome = lookupMobile(input, sources);
-  if (outcome.code !== 0) return `${csvField(input)},${outcome.code},,,,,,,,,\n`;
-  const { seed, ext } = outcome.answer;
-  return (
-    [
-      seed.Mobile,
-      '0',
-      seed.res,
-      seed.Area,
-      seed.Init_isp,
-      seed.Now_isp,
-      ext.province,
-      ext.city,
-      ext.zip,
-      ext.areaCode,
-      ext.type,
-    ]
-      .map(csvField)
-      .join(',') + '\n'
-  );
+  const cells =
+    outcome.code === 0
+      ? [outcome.answer.seed.Mobile, '0', ...answerCells(outcome.answer, ANSWER_COLUMNS)]
+      : [input, String(outcome.code), ...NO_ANSWER];
+  return cells.map(csvField).join(',') + '\n';
 }
 
 function progressBar(total: number): SingleBar | undefined {

@@ -16,6 +16,8 @@ describe('bootstrapEmptyStore', () => {
     expect(created?.demoApikey).toMatch(/^[0-9a-f]{32}$/);
     const found = await store.findKey('apikey', hashSecret(created!.demoApikey!));
     expect(found?.account).toMatchObject({ name: 'demo', feeType: 'prepaid', balance: 100 });
+    const demoHash = await store.getAccountPasswordHash(found!.account.id);
+    expect(await verifyPassword(created!.demoPassword!, demoHash!)).toBe(true);
     const operator = await store.getOperator(created!.operator!.username);
     expect(await verifyPassword(created!.operator!.password, operator!.passwordHash)).toBe(true);
     expect(await bootstrapEmptyStore(store)).toBeUndefined();

@@ -1,9 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSignedTlsEnv } from '../test-support/self-signed-cert.js';
 import { type TestServer, startTestServer } from '../test-support/test-server.js';
 
 /** GET over HTTPS, trusting the test's self-signed certificate. */
@@ -24,30 +21,7 @@ describe('HTTPS beside HTTP when MNPD_TLS_CERT and MNPD_TLS_KEY are set', () => 
   let apikey: string;
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mnpd-tls-'));
-    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-      ],
-      {
-        stdio: 'ignore',
-      },
-    );
-    server = await startTestServer('sqlite', { MNPD_TLS_CERT: cert, MNPD_TLS_KEY: key, MNPD_TLS_PORT: '0' });
+    server = await startTestServer('sqlite', selfSignedTlsEnv());
     ({ apikey } = await server.account({ name: 'tls', balance: 10 }));
   });
   afterAll(() => server.close());

@@ -1,7 +1,8 @@
 /** The operators' audit log: append and read back, newest first. */
-import { toAuditEntry, toPage } from './rows.js';
-import { type StoreContext, pageSize } from './store-context.js';
-import type { AuditEntry, NewAuditEntry, Page } from './store.js';
+import { newestFirst } from './paging.js';
+import { toAuditEntry } from './rows.js';
+import type { StoreContext } from './store-context.js';
+import type { AuditEntry, NewAuditEntry, Page, PageOptions } from './store.js';
 
 export async function addAudit({ write, traits }: StoreContext, entry: NewAuditEntry): Promise<AuditEntry> {
   const row = await write((trx) =>
@@ -21,17 +22,6 @@ export async function addAudit({ write, traits }: StoreContext, entry: NewAuditE
   return toAuditEntry(row);
 }
 
-export async function auditLog(
-  { db }: StoreContext,
-  options: { limit?: number; before?: number },
-): Promise<Page<AuditEntry>> {
-  const limit = pageSize(options.limit);
-  const rows = await db
-    .selectFrom('audit_log')
-    .selectAll()
-    .$if(options.before !== undefined, (qb) => qb.where('id', '<', options.before!))
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
-  return toPage(rows.map(toAuditEntry), limit);
+export function auditLog({ db }: StoreContext, options: PageOptions): Promise<Page<AuditEntry>> {
+  return newestFirst(db.selectFrom('audit_log').selectAll(), options, toAuditEntry);
 }

@@ -4,9 +4,10 @@
  * resumed after a crash, or raced by a second runner, never charges an entry twice.
  */
 import { commitChargesIn } from './commit-charges.js';
-import { toBatchJob, toPage } from './rows.js';
+import { newestFirst, pageSize } from './paging.js';
+import { toBatchJob } from './rows.js';
 import type { DbTime } from './schema.js';
-import { type Db, type StoreContext, accountNotFound, pageSize } from './store-context.js';
+import { type Db, type StoreContext, accountNotFound } from './store-context.js';
 import {
   BATCH_CHUNK_SIZE,
   type BatchChunkCommit,
@@ -16,6 +17,7 @@ import {
   type ChargeItem,
   type NewBatchJob,
   type Page,
+  type PageOptions,
   StoreError,
 } from './store.js';
 
@@ -103,21 +105,13 @@ export async function getBatchJob(
   return row && toBatchJob(row);
 }
 
-export async function listBatchJobs(
+export function listBatchJobs(
   { db }: StoreContext,
   accountId: number,
-  options: { limit?: number; before?: number },
+  options: PageOptions,
 ): Promise<Page<BatchJob>> {
-  const limit = pageSize(options.limit);
-  const rows = await db
-    .selectFrom('batch_jobs')
-    .selectAll()
-    .where('account_id', '=', accountId)
-    .$if(options.before !== undefined, (qb) => qb.where('id', '<', options.before!))
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
-  return toPage(rows.map(toBatchJob), limit);
+  const query = db.selectFrom('batch_jobs').selectAll().where('account_id', '=', accountId);
+  return newestFirst(query, options, toBatchJob);
 }
 
 export async function transitionBatchJob(

@@ -1,11 +1,19 @@
 /** The record of portability-data imports started from the console. */
-import { toDataImport, toPage } from './rows.js';
-import { type StoreContext, pageSize } from './store-context.js';
-import { type DataImport, type DataImportStatus, type Page, StoreError } from './store.js';
+import { newestFirst } from './paging.js';
+import { toDataImport } from './rows.js';
+import type { StoreContext } from './store-context.js';
+import {
+  type DataImport,
+  type DataImportOutcome,
+  type NewDataImport,
+  type Page,
+  type PageOptions,
+  StoreError,
+} from './store.js';
 
 export async function createDataImport(
   { write, traits }: StoreContext,
-  input: { operator: string; kind: 'full' | 'delta'; fileName: string },
+  input: NewDataImport,
 ): Promise<DataImport> {
   const row = await write((trx) =>
     trx
@@ -30,12 +38,7 @@ export async function createDataImport(
 export async function finishDataImport(
   { write, traits }: StoreContext,
   id: number,
-  outcome: {
-    status: Exclude<DataImportStatus, 'running'>;
-    rows: number;
-    message: string;
-    report: string | null;
-  },
+  outcome: DataImportOutcome,
 ): Promise<DataImport> {
   if (!Number.isSafeInteger(outcome.rows) || outcome.rows < 0) {
     throw new StoreError('invalid', `rows must be an integer >= 0, not ${outcome.rows}`);
@@ -63,19 +66,8 @@ export async function getDataImport({ db }: StoreContext, id: number): Promise<D
   return row && toDataImport(row);
 }
 
-export async function listDataImports(
-  { db }: StoreContext,
-  options: { limit?: number; before?: number },
-): Promise<Page<DataImport>> {
-  const limit = pageSize(options.limit);
-  const rows = await db
-    .selectFrom('data_imports')
-    .selectAll()
-    .$if(options.before !== undefined, (qb) => qb.where('id', '<', options.before!))
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
-  return toPage(rows.map(toDataImport), limit);
+export function listDataImports({ db }: StoreContext, options: PageOptions): Promise<Page<DataImport>> {
+  return newestFirst(db.selectFrom('data_imports').selectAll(), options, toDataImport);
 }
 
 /** Imports a stopped process left 'running' will never finish: say so. */

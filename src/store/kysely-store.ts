@@ -13,10 +13,11 @@ import * as dataImports from './data-imports.js';
 import * as logins from './logins.js';
 import { prune } from './prune.js';
 import { answerStats, queryLog, topAccounts, usage } from './query-reports.js';
-import { ACCOUNT_COLUMNS, toAccount, toIpRule, toKey, toLedgerEntry, toPage } from './rows.js';
+import { newestFirst } from './paging.js';
+import { ACCOUNT_COLUMNS, toAccount, toIpRule, toKey, toLedgerEntry } from './rows.js';
 import type { EngineTraits } from './schema.js';
 import * as sessions from './sessions.js';
-import { type Db, type StoreContext, accountNotFound, pageSize } from './store-context.js';
+import { type Db, type StoreContext, accountNotFound } from './store-context.js';
 import {
   type Account,
   type AccountChanges,
@@ -30,7 +31,7 @@ import {
   type ChargeResult,
   type ConsoleSession,
   type DataImport,
-  type DataImportStatus,
+  type DataImportOutcome,
   type IpRule,
   type KeyKind,
   type KeyRecord,
@@ -38,8 +39,10 @@ import {
   type NewAccount,
   type NewAuditEntry,
   type NewBatchJob,
+  type NewDataImport,
   type Operator,
   type Page,
+  type PageOptions,
   type QueryLogFilter,
   type QueryLogRow,
   type SessionRole,
@@ -157,20 +160,9 @@ export abstract class KyselyStore implements Store {
     });
   }
 
-  async ledger(
-    accountId: number,
-    options: { limit?: number; before?: number } = {},
-  ): Promise<Page<LedgerEntry>> {
-    const limit = pageSize(options.limit);
-    const rows = await this.db
-      .selectFrom('ledger')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .$if(options.before !== undefined, (qb) => qb.where('id', '<', options.before!))
-      .orderBy('id', 'desc')
-      .limit(limit + 1)
-      .execute();
-    return toPage(rows.map(toLedgerEntry), limit);
+  ledger(accountId: number, options: PageOptions = {}): Promise<Page<LedgerEntry>> {
+    const query = this.db.selectFrom('ledger').selectAll().where('account_id', '=', accountId);
+    return newestFirst(query, options, toLedgerEntry);
   }
 
   async ledgerSum(accountId: number): Promise<number> {
@@ -428,7 +420,7 @@ export abstract class KyselyStore implements Store {
     return addAudit(this.#ctx, entry);
   }
 
-  auditLog(options: { limit?: number; before?: number } = {}): Promise<Page<AuditEntry>> {
+  auditLog(options: PageOptions = {}): Promise<Page<AuditEntry>> {
     return auditLog(this.#ctx, options);
   }
 
@@ -442,10 +434,7 @@ export abstract class KyselyStore implements Store {
     return batchJobs.getBatchJob(this.#ctx, accountId, id);
   }
 
-  listBatchJobs(
-    accountId: number,
-    options: { limit?: number; before?: number } = {},
-  ): Promise<Page<BatchJob>> {
+  listBatchJobs(accountId: number, options: PageOptions = {}): Promise<Page<BatchJob>> {
     return batchJobs.listBatchJobs(this.#ctx, accountId, options);
   }
 
@@ -487,23 +476,11 @@ export abstract class KyselyStore implements Store {
 
   // ---- data imports
 
-  createDataImport(input: {
-    operator: string;
-    kind: 'full' | 'delta';
-    fileName: string;
-  }): Promise<DataImport> {
+  createDataImport(input: NewDataImport): Promise<DataImport> {
     return dataImports.createDataImport(this.#ctx, input);
   }
 
-  finishDataImport(
-    id: number,
-    outcome: {
-      status: Exclude<DataImportStatus, 'running'>;
-      rows: number;
-      message: string;
-      report: string | null;
-    },
-  ): Promise<DataImport> {
+  finishDataImport(id: number, outcome: DataImportOutcome): Promise<DataImport> {
     return dataImports.finishDataImport(this.#ctx, id, outcome);
   }
 
@@ -511,7 +488,7 @@ export abstract class KyselyStore implements Store {
     return dataImports.getDataImport(this.#ctx, id);
   }
 
-  listDataImports(options: { limit?: number; before?: number } = {}): Promise<Page<DataImport>> {
+  listDataImports(options: PageOptions = {}): Promise<Page<DataImport>> {
     return dataImports.listDataImports(this.#ctx, options);
   }
 

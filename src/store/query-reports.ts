@@ -1,6 +1,7 @@
 /** What customers and operators read about answered queries: the log, hourly usage and answer counts. */
-import { toAnswerStatsHour, toDate, toPage, toQueryLogRow } from './rows.js';
-import { type StoreContext, pageSize } from './store-context.js';
+import { newestFirst, pageSize } from './paging.js';
+import { toAnswerStatsHour, toDate, toQueryLogRow } from './rows.js';
+import type { StoreContext } from './store-context.js';
 import {
   type AnswerStatsHour,
   type Page,
@@ -15,22 +16,17 @@ export async function queryLog(
   accountId: number,
   filter: QueryLogFilter,
 ): Promise<Page<QueryLogRow & { id: number }>> {
-  const { before, from, to, code, mobile } = filter;
-  const limit = pageSize(filter.limit);
+  const { from, to, code, mobile } = filter;
   if (code !== undefined && !Number.isSafeInteger(code)) throw new StoreError('invalid', `code ${code}`);
-  const rows = await db
+  const query = db
     .selectFrom('query_log')
     .selectAll()
     .where('account_id', '=', accountId)
-    .$if(before !== undefined, (qb) => qb.where('id', '<', before!))
     .$if(from !== undefined, (qb) => qb.where('at', '>=', traits.toDb(from!)))
     .$if(to !== undefined, (qb) => qb.where('at', '<', traits.toDb(to!)))
     .$if(code !== undefined, (qb) => qb.where('code', '=', code!))
-    .$if(mobile !== undefined, (qb) => qb.where('mobile', '=', mobile!))
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
-  return toPage(rows.map(toQueryLogRow), limit);
+    .$if(mobile !== undefined, (qb) => qb.where('mobile', '=', mobile!));
+  return newestFirst(query, filter, toQueryLogRow);
 }
 
 export async function usage(

@@ -25,7 +25,6 @@ import type {
   KeyRecord,
   LedgerEntry,
   Operator,
-  Page,
   QueryLogRow,
 } from './store.js';
 
@@ -207,10 +206,4 @@ export function toDataImport(row: Selectable<DataImportsTable>): DataImport {
     report: row.report,
     finishedAt: toNullableDate(row.finished_at),
   };
-}
-
-/** Rows fetched with one extra beyond `limit`: the extra one only tells whether a next page exists. */
-export function toPage<T extends { id: number }>(rows: T[], limit: number): Page<T> {
-  const page = rows.slice(0, limit);
-  return { rows: page, next: rows.length > limit ? page[page.length - 1].id : null };
 }

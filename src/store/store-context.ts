@@ -1,7 +1,7 @@
 /** What the parts of the Kysely store share: the database, the engine's traits and its write transaction. */
 import type { Kysely } from 'kysely';
 import type { Database, EngineTraits } from './schema.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, StoreError } from './store.js';
+import { StoreError } from './store.js';
 
 export type Db = Kysely<Database>;
 
@@ -10,12 +10,6 @@ export interface StoreContext {
   readonly traits: EngineTraits;
   /** The engine's write transaction (see `KyselyStore.write`). */
   write<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
-}
-
-export function pageSize(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_PAGE_SIZE;
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new StoreError('invalid', `page size ${limit}`);
-  return Math.min(limit, MAX_PAGE_SIZE);
 }
 
 export function accountNotFound(accountId: number): StoreError {

@@ -5,7 +5,7 @@
  */
 import { Migrator } from 'kysely';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { initial } from './migration-0001-initial.js';
 import {
   BATCH_CHUNK_SIZE,
@@ -18,12 +18,13 @@ import {
 import {
   HOUR,
   T0,
-  type TestDatabase,
   chargeItem,
   logItem,
   logSkippedEngines,
   storeEngines,
+  storeForThisSuite,
   uniqueName,
+  withOwnStore,
 } from './test-support/store-engines.js';
 
 logSkippedEngines('console store tests');
@@ -50,35 +51,10 @@ function session(subjectId: number, options: Partial<ConsoleSession> = {}): Cons
 
 for (const engine of storeEngines) {
   describe.skipIf(engine.skipReason !== undefined)(`console store on ${engine.name}`, () => {
-    let database: TestDatabase | undefined;
-    let store: Store;
-
-    beforeAll(async () => {
-      database = await engine.create();
-      store = database.open();
-      await store.migrate();
-    });
-
-    afterAll(async () => {
-      await store?.close();
-      await database?.dispose();
-    });
+    const { store, withSecondStore } = storeForThisSuite(engine);
 
     async function newAccount(feeType: FeeType, balance: number) {
       return store.createAccount({ name: uniqueName('acct'), feeType, balance });
-    }
-
-    /** A database of its own, for what reads or deletes across every account. */
-    async function withOwnStore<T>(fn: (own: Store) => Promise<T>): Promise<T> {
-      const own = await engine.create();
-      const opened = own.open();
-      try {
-        await opened.migrate();
-        return await fn(opened);
-      } finally {
-        await opened.close();
-        await own.dispose();
-      }
     }
 
     describe('accounts', () => {
@@ -204,7 +180,7 @@ for (const engine of storeEngines) {
       });
 
       it('ranks accounts by charged queries in a time range', async () => {
-        await withOwnStore(async (own) => {
+        await withOwnStore(engine, async (own) => {
           const names = ['a', 'b', 'c', 'd'];
           const [a, b, c, d] = await Promise.all(
             names.map((name) => own.createAccount({ name, feeType: 'postpaid', balance: 0 })),
@@ -276,7 +252,7 @@ for (const engine of storeEngines) {
     });
 
     it('appends to the audit log and pages it newest first', async () => {
-      await withOwnStore(async (own) => {
+      await withOwnStore(engine, async (own) => {
         const before = Date.now();
         const added = [];
         for (let i = 0; i < 5; i++) {
@@ -467,18 +443,14 @@ for (const engine of storeEngines) {
 
         // Two runners (processes) racing for the same chunk: one commits, the others skip.
         const raced = await run(await draft(account.id, BATCH_CHUNK_SIZE + 5));
-        const other = database!.open();
-        try {
-          await other.migrate();
-          const results = await Promise.all(
+        const results = await withSecondStore((other) =>
+          Promise.all(
             [store, other, store, other].map((s, i) =>
               s.commitBatchChunk(raced.id, 0, chargesFor(account.id, chunk.entries), `runner ${i}`),
             ),
-          );
-          expect(results.map((r) => r.status).sort()).toEqual(['committed', 'skipped', 'skipped', 'skipped']);
-        } finally {
-          await other.close();
-        }
+          ),
+        );
+        expect(results.map((r) => r.status).sort()).toEqual(['committed', 'skipped', 'skipped', 'skipped']);
         const balance = 10_000 - 2 * BATCH_CHUNK_SIZE;
         expect(await store.ledgerSum(account.id)).toBe(balance);
         expect((await store.getAccount(account.id))!.balance).toBe(balance);
@@ -574,7 +546,7 @@ for (const engine of storeEngines) {
     });
 
     it('records data imports, and fails the ones a stopped process left running', async () => {
-      await withOwnStore(async (own) => {
+      await withOwnStore(engine, async (own) => {
         const started = await own.createDataImport({ operator: 'admin', kind: 'full', fileName: 'full.csv' });
         expect(started).toMatchObject({
           operator: 'admin',
@@ -622,7 +594,7 @@ for (const engine of storeEngines) {
     });
 
     it('prunes expired sessions and old drafts with their chunks, nothing else', async () => {
-      await withOwnStore(async (own) => {
+      await withOwnStore(engine, async (own) => {
         const account = await own.createAccount({ name: 'prune', feeType: 'prepaid', balance: 10 });
         const expired = session(account.id, { expiresAt: new Date(Date.now() - 1000) });
         const live = session(account.id);

@@ -8,17 +8,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteStore } from './sqlite.js';
-import { type ChargeResult, type FeeType, type QueryLogFilter, type Store, StoreError } from './store.js';
+import { type ChargeResult, type FeeType, type QueryLogFilter, StoreError } from './store.js';
 import {
   HOUR,
   T0,
-  type TestDatabase,
   chargeItem as charge,
   logSkippedEngines,
   storeEngines,
+  storeForThisSuite,
   uniqueName,
+  withOwnStore,
 } from './test-support/store-engines.js';
 
 const engines = storeEngines;
@@ -39,19 +40,7 @@ function codes(rows: { code: number }[]): Record<number, number> {
 
 for (const engine of engines) {
   describe.skipIf(engine.skipReason !== undefined)(`store on ${engine.name}`, () => {
-    let database: TestDatabase | undefined;
-    let store: Store;
-
-    beforeAll(async () => {
-      database = await engine.create();
-      store = database.open();
-      await store.migrate();
-    });
-
-    afterAll(async () => {
-      await store?.close();
-      await database?.dispose();
-    });
+    const { store, withSecondStore } = storeForThisSuite(engine);
 
     async function newAccount(feeType: FeeType, balance: number, creditLimit: number | null = null) {
       return store.createAccount({ name: uniqueName('acct'), feeType, balance, creditLimit });
@@ -67,17 +56,6 @@ for (const engine of engines) {
       const page = await store.queryLog(accountId, { limit: 1000 });
       expect(page.next).toBeNull();
       return page.rows;
-    }
-
-    /** Opens a second store on the same database and migrates it, as another process would. */
-    async function withSecondStore<T>(fn: (other: Store) => Promise<T>): Promise<T> {
-      const other = database!.open();
-      try {
-        await other.migrate();
-        return await fn(other);
-      } finally {
-        await other.close();
-      }
     }
 
     it('migrates again without change, and answers a ping', async () => {
@@ -480,10 +458,7 @@ for (const engine of engines) {
 
     it('prunes old query-log and idempotency rows', async () => {
       // A database of its own: the idempotency cut-off is the wall clock, which would reach other tests' rows.
-      const own = await engine.create();
-      const pruned = own.open();
-      try {
-        await pruned.migrate();
+      await withOwnStore(engine, async (pruned) => {
         const account = await pruned.createAccount({ name: 'prune', feeType: 'postpaid', balance: 0 });
         await pruned.commitCharges([
           charge(account.id, { at: T0 - 2 * HOUR, key: 'old-1' }),
@@ -503,10 +478,7 @@ for (const engine of engines) {
           'charged',
         ]);
         expect(await pruned.prune({ queryLogBefore: new Date(0), idempotencyBefore: new Date(0) })).toBe(0);
-      } finally {
-        await pruned.close();
-        await own.dispose();
-      }
+      });
     });
 
     it('creates and reads operators', async () => {

@@ -123,6 +123,12 @@ export type ChargeResult =
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
 
+/** Which page of a listing: up to `limit` rows with ids below `before`. */
+export interface PageOptions {
+  limit?: number;
+  before?: number;
+}
+
 export interface Page<T> {
   rows: T[];
   /** Pass as `before` to get the next page; null on the last page. */
@@ -147,9 +153,7 @@ export interface AnswerStatsHour {
   ported: number;
 }
 
-export interface QueryLogFilter {
-  limit?: number;
-  before?: number;
+export interface QueryLogFilter extends PageOptions {
   /** Inclusive. */
   from?: Date;
   /** Exclusive. */
@@ -251,6 +255,21 @@ export type BatchChunkCommit =
 
 export type DataImportStatus = 'running' | 'applied' | 'rejected' | 'failed';
 
+export interface NewDataImport {
+  operator: string;
+  kind: 'full' | 'delta';
+  fileName: string;
+}
+
+/** How an import ended. */
+export interface DataImportOutcome {
+  status: Exclude<DataImportStatus, 'running'>;
+  /** Rows applied. */
+  rows: number;
+  message: string;
+  report: string | null;
+}
+
 export interface DataImport {
   id: number;
   at: Date;
@@ -294,7 +313,7 @@ export interface Store {
    */
   adjustBalance(accountId: number, delta: number, reason: string): Promise<LedgerEntry>;
   /** Newest first; `limit` defaults to DEFAULT_PAGE_SIZE, at most MAX_PAGE_SIZE. */
-  ledger(accountId: number, options?: { limit?: number; before?: number }): Promise<Page<LedgerEntry>>;
+  ledger(accountId: number, options?: PageOptions): Promise<Page<LedgerEntry>>;
   /** Sum of the account's ledger deltas (for invariant checks and tests). */
   ledgerSum(accountId: number): Promise<number>;
 
@@ -369,14 +388,14 @@ export interface Store {
 
   addAudit(entry: NewAuditEntry): Promise<AuditEntry>;
   /** Newest first; paged like `ledger`. */
-  auditLog(options?: { limit?: number; before?: number }): Promise<Page<AuditEntry>>;
+  auditLog(options?: PageOptions): Promise<Page<AuditEntry>>;
 
   /** A draft job with its chunks, in one transaction. StoreError 'not_found' for an unknown account. */
   createBatchJob(job: NewBatchJob): Promise<BatchJob>;
   /** Only the account's own job: another account's id answers undefined. */
   getBatchJob(accountId: number, id: number): Promise<BatchJob | undefined>;
   /** Newest first; drafts included. */
-  listBatchJobs(accountId: number, options?: { limit?: number; before?: number }): Promise<Page<BatchJob>>;
+  listBatchJobs(accountId: number, options?: PageOptions): Promise<Page<BatchJob>>;
   /**
    * Moves the account's job to `to` when its status is one of `from` (sets startedAt on the first
    * running, finishedAt on done/stopped/cancelled, and stopReason when given; back to queued or
@@ -416,23 +435,12 @@ export interface Store {
     limit: number,
   ): Promise<BatchChunkOutput[]>;
 
-  createDataImport(input: {
-    operator: string;
-    kind: 'full' | 'delta';
-    fileName: string;
-  }): Promise<DataImport>;
-  finishDataImport(
-    id: number,
-    outcome: {
-      status: Exclude<DataImportStatus, 'running'>;
-      rows: number;
-      message: string;
-      report: string | null;
-    },
-  ): Promise<DataImport>;
+  createDataImport(input: NewDataImport): Promise<DataImport>;
+  /** StoreError 'not_found' for an unknown import, 'invalid' for a bad row count. */
+  finishDataImport(id: number, outcome: DataImportOutcome): Promise<DataImport>;
   getDataImport(id: number): Promise<DataImport | undefined>;
   /** Newest first. */
-  listDataImports(options?: { limit?: number; before?: number }): Promise<Page<DataImport>>;
+  listDataImports(options?: PageOptions): Promise<Page<DataImport>>;
   /** At start: imports left 'running' by a stopped process become 'failed' ('interrupted'). */
   failRunningImports(): Promise<number>;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { type ServerConfig, configFromEnv } from '../http/config.js';
-import { hashSecret, newSecret, secretHint } from '../http/key-auth.js';
+import { createAccountWithKey } from '../http/account-keys.js';
 import { type RunningServer, startServer } from '../http/server.js';
 import type { Account, NewAccount } from '../store/store.js';
 import { type Engine, freshPostgresSchema } from './test-databases.js';
@@ -61,10 +61,8 @@ export async function startTestServer(
     dataDir,
     config,
     async account(input) {
-      const account = await store.createAccount({ feeType: 'prepaid', balance: 100, ...input });
-      const apikey = newSecret();
-      await store.createKey(account.id, 'apikey', hashSecret(apikey), secretHint(apikey), 'test');
-      return { account, apikey };
+      const fields = { feeType: 'prepaid' as const, balance: 100, ...input };
+      return createAccountWithKey(store, fields, { keyLabel: 'test' });
     },
     async close() {
       await server.close();
@@ -75,8 +73,9 @@ export async function startTestServer(
 }
 
 /**
- * One test server for a whole test file: started before its first test, closed after its last.
- * The returned object stands for the server (a proxy), so tests read `server.url` as usual.
+ * One test server for a whole test file, or for the describe block it is called in: started before
+ * its first test, closed after its last. The returned object stands for the server (a proxy), so
+ * tests read `server.url` as usual.
  */
 export function serverForThisFile(engine: Engine = 'sqlite', env: Record<string, string> = {}): TestServer {
   let current: TestServer | undefined;

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
-import { hashSecret, newSecret, secretHint } from '../../http/key-auth.js';
+import { createAccountWithKey, issueKey, keyView } from '../../http/account-keys.js';
 import { normaliseCidr } from '../../http/ip-rules.js';
-import type { Account, AccountChanges, KeyKind, Store } from '../../store/store.js';
+import type { Account, AccountChanges, NewAccount } from '../../store/store.js';
 import { CliError } from '../cli-error.js';
 import { accountNamed, addStoreOptions, withStore } from '../store-option.js';
 import { wholeNumber } from '../whole-number.js';
@@ -22,17 +22,6 @@ function describeAccount(account: Account) {
     status: account.status,
     createdAt: account.createdAt.toISOString(),
   };
-}
-
-async function newKey(
-  store: Store,
-  account: Account,
-  kind: KeyKind,
-  label: string,
-): Promise<{ id: number; secret: string }> {
-  const secret = newSecret();
-  const key = await store.createKey(account.id, kind, hashSecret(secret), secretHint(secret), label);
-  return { id: key.id, secret };
 }
 
 function printTable(head: string[], rows: (string | number)[][]): void {
@@ -66,19 +55,20 @@ export function registerAccounts(program: Command): void {
       if (options.creditLimit !== undefined && !options.postpaid)
         throw new CliError('--credit-limit is for --postpaid accounts');
       await withStore(options, async (store) => {
-        const created = await store.createAccount({
+        const input: NewAccount = {
           name,
           feeType: options.postpaid ? 'postpaid' : 'prepaid',
           balance: options.balance,
           creditLimit: options.creditLimit ?? null,
           qpsLimit: options.qps ?? null,
+        };
+        const { account, key, apikey } = await createAccountWithKey(store, input, {
+          keyLabel: 'created with the account',
         });
-        const key = await newKey(store, created, 'apikey', 'created with the account');
-        if (options.json)
-          console.log(JSON.stringify({ ...describeAccount(created), apikey: key.secret, keyId: key.id }));
+        if (options.json) console.log(JSON.stringify({ ...describeAccount(account), apikey, keyId: key.id }));
         else
           console.log(
-            `created account ${name} (${created.feeType}, balance ${created.balance})\napikey: ${key.secret}   (shown once; only its hash is kept)`,
+            `created account ${name} (${account.feeType}, balance ${account.balance})\napikey: ${apikey}   (shown once; only its hash is kept)`,
           );
       });
     },
@@ -226,9 +216,14 @@ export function registerAccounts(program: Command): void {
       .option('--json', 'as JSON'),
   ).action(async (name: string, options: StoreOptions & { label: string }) => {
     await withStore(options, async (store) => {
-      const created = await newKey(store, await accountNamed(store, name), 'apikey', options.label);
-      if (options.json) console.log(JSON.stringify({ id: created.id, apikey: created.secret }));
-      else console.log(`apikey ${created.id} for ${name}: ${created.secret}   (shown once)`);
+      const { key, secret } = await issueKey(
+        store,
+        (await accountNamed(store, name)).id,
+        'apikey',
+        options.label,
+      );
+      if (options.json) console.log(JSON.stringify({ id: key.id, apikey: secret }));
+      else console.log(`apikey ${key.id} for ${name}: ${secret}   (shown once)`);
     });
   });
   addStoreOptions(
@@ -252,14 +247,7 @@ export function registerAccounts(program: Command): void {
       .option('--json', 'as JSON'),
   ).action(async (name: string, options: StoreOptions) => {
     await withStore(options, async (store) => {
-      const keys = (await store.listKeys((await accountNamed(store, name)).id)).map((k) => ({
-        id: k.id,
-        kind: k.kind,
-        hint: k.hint,
-        label: k.label,
-        createdAt: k.createdAt.toISOString(),
-        revokedAt: k.revokedAt?.toISOString() ?? null,
-      }));
+      const keys = (await store.listKeys((await accountNamed(store, name)).id)).map(keyView);
       if (options.json) console.log(JSON.stringify(keys, null, 2));
       else
         printTable(
@@ -278,9 +266,14 @@ export function registerAccounts(program: Command): void {
       .option('--label <text>', 'what it is for', ''),
   ).action(async (name: string, options: StoreOptions & { label: string }) => {
     await withStore(options, async (store) => {
-      const created = await newKey(store, await accountNamed(store, name), 'appcode', options.label);
+      const { key, secret } = await issueKey(
+        store,
+        (await accountNamed(store, name)).id,
+        'appcode',
+        options.label,
+      );
       console.log(
-        `appcode ${created.id} for ${name}: ${created.secret}   (shown once; send as "Authorization: APPCODE ${created.secret}")`,
+        `appcode ${key.id} for ${name}: ${secret}   (shown once; send as "Authorization: APPCODE ${secret}")`,
       );
     });
   });

@@ -7,6 +7,7 @@ import { isoDateFromDay } from '../../core/ported-index.js';
 import { NO_SEGMENT, cellType } from '../../core/segment-table.js';
 import { type ApplyResult, PortedDatabase, readPortedState } from '../../data/ported-database.js';
 import { FeedRejectedError, type FeedReport } from '../../data/ported-feed.js';
+import { portedStats } from '../../data/ported-stats.js';
 import { generatePortedIndex, generatePortedRows } from '../../data/ported-generator.js';
 import { processInbox } from '../../data/ported-inbox.js';
 import { CliError } from '../cli-error.js';
@@ -109,20 +110,22 @@ export function registerPorted(data: Command): void {
       .option('--json', 'as JSON'),
   ).action(async (options: { dataDir?: string; json?: boolean }) => {
     const state = await readPortedState(chosenDataDir(options));
-    const index = state?.index;
-    const byCarrier = Object.fromEntries(
-      CARRIER_NAMES.map((name, carrier) => [name, index?.countByCarrier()[carrier] ?? 0]),
-    );
-    const byMonth = Object.fromEntries([...(index?.countByMonth() ?? new Map<string, number>())].sort());
+    const counted = state && portedStats(state);
+    const byCarrier = counted?.byCarrier ?? Object.fromEntries(CARRIER_NAMES.map((name) => [name, 0]));
+    // Undated ports are the month 'unknown' here, after the dated ones.
+    const byMonth = Object.fromEntries([
+      ...(counted?.byMonth.map(({ month, count }) => [month, count]) ?? []),
+      ...(counted?.undated ? [['unknown', counted.undated]] : []),
+    ]);
     const stats = {
-      count: index?.size ?? 0,
+      count: counted?.count ?? 0,
       byCarrier,
       byMonth,
-      dataVersion: state?.meta.dataVersion ?? null,
-      lastSeq: state?.meta.lastSeq ?? 0,
-      source: state?.meta.source ?? null,
-      createdAt: state?.meta.createdAt ?? null,
-      bytes: index?.byteSize ?? 0,
+      dataVersion: counted?.version ?? null,
+      lastSeq: counted?.lastSeq ?? 0,
+      source: counted?.source ?? null,
+      createdAt: counted?.createdAt ?? null,
+      bytes: state?.index.byteSize ?? 0,
     };
     if (options.json) {
       console.log(JSON.stringify(stats, null, 2));

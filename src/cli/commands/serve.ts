@@ -9,7 +9,7 @@ export function registerServe(program: Command): void {
     .description('run the HTTP API (settings from MNPD_* environment variables and DATABASE_URL)')
     .action(async () => {
       const server = await startServer(configFromEnv());
-      const { demoApikey, operator } = server.firstStart ?? {};
+      const { demoApikey, demoPassword, operator } = server.firstStart ?? {};
       if (demoApikey || operator) {
         const base = server.url.replace('0.0.0.0', '127.0.0.1');
         // Shown once on the console, never logged: only hashes are stored.
@@ -18,7 +18,9 @@ export function registerServe(program: Command): void {
             '',
             'mnpd: first start, created:',
             ...(demoApikey ? [`  demo account apikey: ${demoApikey}   (100 queries)`] : []),
+            ...(demoPassword ? [`  demo console login:  demo / ${demoPassword}`] : []),
             ...(operator ? [`  operator login:      ${operator.username} / ${operator.password}`] : []),
+            `  web console:         ${base}/console/`,
             ...(demoApikey ? [`  try: curl '${base}/carrier?apikey=${demoApikey}&mobile=13972565391'`] : []),
             '',
           ].join('\n'),

@@ -57,7 +57,7 @@ export function onSessionLost(handler: () => void): void {
   sessionLost = handler;
 }
 
-type Params = Record<string, string | number | null | undefined>;
+export type Params = Record<string, string | number | null | undefined>;
 
 /** A URL under the API with the non-empty params; also used for plain download links. */
 export function apiUrl(path: string, params: Params = {}): string {

@@ -16,12 +16,14 @@ export function useCursorPages() {
   return { before, page: cursors.length, older, newer, reset };
 }
 
+export type CursorPages = ReturnType<typeof useCursorPages>;
+
 export function CursorPager({
   pages,
   next,
   loading,
 }: {
-  pages: ReturnType<typeof useCursorPages>;
+  pages: CursorPages;
   next: number | null | undefined;
   loading?: boolean;
 }) {

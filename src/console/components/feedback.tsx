@@ -56,3 +56,26 @@ export function LoadFailed({ error, onRetry }: { error: unknown; onRetry: () => 
     />
   );
 }
+
+/**
+ * An ErrorAlert in a block of its own, kept 16 px from what follows it (or, with `above`, from what
+ * precedes it); nothing while there is no error.
+ */
+export function ErrorBlock({
+  error,
+  onRetry,
+  above = false,
+  testId,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  above?: boolean;
+  testId?: string;
+}) {
+  if (!error) return null;
+  return (
+    <div style={above ? { marginTop: 16 } : { marginBottom: 16 }} data-testid={testId}>
+      <ErrorAlert error={error} onRetry={onRetry} />
+    </div>
+  );
+}

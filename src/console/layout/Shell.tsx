@@ -1,13 +1,12 @@
 import { Suspense, useMemo, useState, type ReactNode } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
-import { Button, Drawer, Flex, Layout, Menu, Tag, Tooltip, Typography, type MenuProps } from 'antd';
+import { Button, Drawer, Flex, Layout, Menu, Tag, Typography, type MenuProps } from 'antd';
 import {
   ApiOutlined,
   AuditOutlined,
   DashboardOutlined,
   DatabaseOutlined,
   FileSearchOutlined,
-  GlobalOutlined,
   KeyOutlined,
   LockOutlined,
   LogoutOutlined,
@@ -23,7 +22,7 @@ import {
 import { useTranslation } from 'react-i18next';
 import type { Role } from '../api/types';
 import { Loading } from '../components/feedback';
-import { setLanguage } from '../i18n';
+import { LanguageButton } from '../components/LanguageButton';
 import { useIsPhone } from '../app/media';
 import { useLogout, useSession } from '../app/session';
 
@@ -73,8 +72,32 @@ function Brand({ collapsed }: { collapsed?: boolean }) {
   );
 }
 
+/** Who is signed in, and as what: in the header, or on the dark menu drawer of a phone. */
+function UserBadge({ name, role, drawer = false }: { name?: string; role: Role; drawer?: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <Flex
+      align="center"
+      gap={drawer ? 8 : 6}
+      style={drawer ? { padding: '0 20px 12px', color: 'rgba(255,255,255,0.85)' } : undefined}
+    >
+      <UserOutlined />
+      <Typography.Text
+        ellipsis
+        style={drawer ? { color: 'inherit', maxWidth: 140 } : { maxWidth: 200 }}
+        data-testid="user-name"
+      >
+        {name}
+      </Typography.Text>
+      <Tag color={role === 'operator' ? 'gold' : 'blue'} style={{ marginInlineEnd: 0 }}>
+        {t(`role.${role}`)}
+      </Tag>
+    </Flex>
+  );
+}
+
 export function Shell() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const session = useSession().data;
   const logout = useLogout();
   const navigate = useNavigate();
@@ -105,7 +128,6 @@ export function Shell() {
   const menu = <Menu theme="dark" mode="inline" selectedKeys={[selected]} items={menuItems} />;
 
   const doLogout = () => logout.mutate(undefined, { onSettled: () => navigate('/login', { replace: true }) });
-  const english = i18n.language === 'en';
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
@@ -119,15 +141,7 @@ export function Shell() {
           styles={{ body: { padding: 0, background: '#001529' }, header: { display: 'none' } }}
         >
           <Brand />
-          <Flex align="center" gap={8} style={{ padding: '0 20px 12px', color: 'rgba(255,255,255,0.85)' }}>
-            <UserOutlined />
-            <Typography.Text ellipsis style={{ color: 'inherit', maxWidth: 140 }} data-testid="user-name">
-              {session?.name}
-            </Typography.Text>
-            <Tag color={role === 'operator' ? 'gold' : 'blue'} style={{ marginInlineEnd: 0 }}>
-              {t(`role.${role}`)}
-            </Tag>
-          </Flex>
+          <UserBadge name={session?.name} role={role} drawer />
           {menu}
         </Drawer>
       ) : (
@@ -181,27 +195,8 @@ export function Shell() {
               </Typography.Text>
             </Flex>
             <Flex align="center" gap={phone ? 2 : 8} style={{ flex: 'none' }}>
-              {phone ? null : (
-                <Flex align="center" gap={6}>
-                  <UserOutlined />
-                  <Typography.Text ellipsis style={{ maxWidth: 200 }} data-testid="user-name">
-                    {session?.name}
-                  </Typography.Text>
-                  <Tag color={role === 'operator' ? 'gold' : 'blue'} style={{ marginInlineEnd: 0 }}>
-                    {t(`role.${role}`)}
-                  </Tag>
-                </Flex>
-              )}
-              <Tooltip title={t('lang.tooltip')}>
-                <Button
-                  type="text"
-                  icon={<GlobalOutlined />}
-                  data-testid="lang-switch"
-                  onClick={() => setLanguage(english ? 'zh' : 'en')}
-                >
-                  {english ? '中文' : 'EN'}
-                </Button>
-              </Tooltip>
+              {phone ? null : <UserBadge name={session?.name} role={role} />}
+              <LanguageButton tooltip />
               <Button
                 type="text"
                 icon={<LogoutOutlined />}

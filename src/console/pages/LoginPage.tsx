@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router';
 import { Alert, Button, Card, Flex, Form, Input, Segmented, Typography } from 'antd';
-import { GlobalOutlined, LockOutlined, UserOutlined } from '@ant-design/icons';
+import { LockOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import type { Role } from '../api/types';
-import { setLanguage } from '../i18n';
+import { LanguageButton } from '../components/LanguageButton';
 import { errorText } from '../i18n/words';
 import { homeOf, useLogin, useSession } from '../app/session';
 import { Loading } from '../components/feedback';
@@ -21,7 +21,7 @@ function target(role: Role, from: unknown): string {
 }
 
 export function LoginPage() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const session = useSession();
   const login = useLogin();
   const navigate = useNavigate();
@@ -37,7 +37,6 @@ export function LoginPage() {
       { role, name: fields.name.trim(), password: fields.password },
       { onSuccess: (result) => navigate(target(result.role, from), { replace: true }) },
     );
-  const english = i18n.language === 'en';
 
   return (
     <Flex
@@ -58,15 +57,7 @@ export function LoginPage() {
               {t('app.title')}
             </Typography.Title>
           </Flex>
-          <Button
-            type="text"
-            size="small"
-            icon={<GlobalOutlined />}
-            data-testid="lang-switch"
-            onClick={() => setLanguage(english ? 'zh' : 'en')}
-          >
-            {english ? '中文' : 'EN'}
-          </Button>
+          <LanguageButton size="small" />
         </Flex>
         <Typography.Paragraph type="secondary">{t('login.subtitle')}</Typography.Paragraph>
         <Segmented<Role>

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { SessionRole } from '../../store/store.js';
+import type { Account, SessionRole, Store } from '../../store/store.js';
 import { ConsoleError } from './console-error.js';
 
 /** The logged-in user of a console request, set by the session hook (session.ts). */
@@ -26,6 +26,13 @@ export function requireCustomer(request: FastifyRequest): { accountId: number; n
   if (!user) throw new ConsoleError('not_logged_in', 'log in first');
   if (user.role !== 'customer') throw new ConsoleError('forbidden', 'for customers only');
   return { accountId: user.subjectId, name: user.name };
+}
+
+/** The logged-in customer's account; 401 when it is gone (deleted since the login). */
+export async function sessionAccount(store: Store, accountId: number): Promise<Account> {
+  const account = await store.getAccount(accountId);
+  if (!account) throw new ConsoleError('not_logged_in', 'the account no longer exists');
+  return account;
 }
 
 /** The operator, or 401 (no session) / 403 (a customer's session). */

@@ -17,7 +17,7 @@ export const CONSOLE_API_PREFIX = '/console/api';
 /** The largest upload (a batch file); a route may ask for less, or more, per call. */
 export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
 
-/** A store refusal that a route did not turn into its own error still gets a fitting status. */
+/** The store's refusals of the caller's input: routes let them through to be answered here. */
 const STORE_ERRORS = { not_found: 'not_found', duplicate: 'conflict', invalid: 'bad_request' } as const;
 
 function consoleErrorOf(error: FastifyError | Error): ConsoleError | undefined {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { availableEngines } from '../../test-support/test-databases.js';
-import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+import { serverForThisFile } from '../../test-support/test-server.js';
 import {
   YICHANG,
   YICHANG_ANSWER,
@@ -16,14 +16,7 @@ const BALANCE = 200;
 const CONCURRENCY = 100;
 
 describe.each(availableEngines('carrier exactness'))('billing is exact under concurrency (%s)', (engine) => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startTestServer(engine);
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = serverForThisFile(engine);
 
   it(`answers ${REQUESTS} concurrent queries on a balance of ${BALANCE}: exactly ${BALANCE} charged`, async () => {
     const { account, apikey } = await server.account({

@@ -9,6 +9,7 @@ import {
   TELECOM_VIRTUAL,
   YICHANG,
   YICHANG_ANSWER,
+  YICHANG_EXTENDED,
   allRecords,
   balanceOf,
   seedAnswer,
@@ -198,17 +199,6 @@ describe('/carrier parameters', () => {
 });
 
 describe('/carrier ext=1', () => {
-  const extended = {
-    province: '湖北',
-    city: '宜昌',
-    zip: '443000',
-    areaCode: '0717',
-    type: '移动',
-    virtual: false,
-    portedAt: null,
-    dataVersion: { segments: '2502', ported: null },
-  };
-
   it('appends the extended fields after the seed’s, with the server’s request id', async () => {
     const { apikey } = await newAccount();
     const answer = await get<LookupBody>(server.url, '/carrier', { apikey, mobile: YICHANG, ext: '1' });
@@ -233,7 +223,7 @@ describe('/carrier ext=1', () => {
     expect(answer.body).toEqual({
       code: 0,
       reason: 'Succ',
-      result: { ...YICHANG_ANSWER.result, ...extended, requestId: result.requestId },
+      result: { ...YICHANG_ANSWER.result, ...YICHANG_EXTENDED, requestId: result.requestId },
     });
     const [row] = await allRecords(server, apikey);
     expect(row.requestId).toBe(result.requestId);
@@ -309,17 +299,10 @@ describe('/carrier formats', () => {
       response: {
         code: '0',
         reason: 'Succ',
+        // XML has text only: false, and '' for null.
         result: {
-          res: '0',
-          Mobile: YICHANG,
-          Area: '湖北-宜昌',
-          Init_isp: '移动',
-          Now_isp: '移动',
-          province: '湖北',
-          city: '宜昌',
-          zip: '443000',
-          areaCode: '0717',
-          type: '移动',
+          ...YICHANG_ANSWER.result,
+          ...YICHANG_EXTENDED,
           virtual: 'false',
           portedAt: '',
           dataVersion: { segments: '2502', ported: '' },

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TestServer } from '../../test-support/test-server.js';
-import { hashSecret, newSecret, secretHint } from '../key-auth.js';
+import { issueKey } from '../account-keys.js';
+import { newSecret } from '../key-auth.js';
 import type { BalanceBody, RecordRow, RecordsBody } from './http-client.js';
 import { get } from './http-client.js';
 
@@ -56,6 +57,18 @@ export function seedAnswer(
 
 export const YICHANG_ANSWER = seedAnswer(YICHANG, '湖北-宜昌', '移动');
 
+/** The fields `ext=1` appends to YICHANG_ANSWER's result (before the request id), as JSON has them. */
+export const YICHANG_EXTENDED = {
+  province: '湖北',
+  city: '宜昌',
+  zip: '443000',
+  areaCode: '0717',
+  type: '移动',
+  virtual: false,
+  portedAt: null,
+  dataVersion: { segments: '2502', ported: null },
+};
+
 /** A fresh, unique account name: accounts of one server share a namespace. */
 export function uniqueName(prefix = 'acct'): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
@@ -68,15 +81,7 @@ export function unknownApikey(): string {
 
 /** Adds an APPCODE (the Aliyun-market key) to an account; returns it in clear. */
 export async function addAppcode(server: TestServer, accountId: number): Promise<string> {
-  const appcode = newSecret();
-  await server.server.deps.store.createKey(
-    accountId,
-    'appcode',
-    hashSecret(appcode),
-    secretHint(appcode),
-    'appcode',
-  );
-  return appcode;
+  return (await issueKey(server.server.deps.store, accountId, 'appcode', 'appcode')).secret;
 }
 
 /** The balance as `/balance` reports it (a string). */

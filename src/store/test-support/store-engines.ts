@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { PostgresStore } from '../postgres.js';
 import { SqliteStore } from '../sqlite.js';
 import type { ChargeItem, Store } from '../store.js';
@@ -70,6 +71,59 @@ export const storeEngines: StoreEngine[] = [
     },
   },
 ];
+
+/**
+ * A migrated store on a database of its own for the describe block it is called in: opened before
+ * its first test, closed and dropped after its last. `store` stands for it (a proxy).
+ */
+export function storeForThisSuite(engine: StoreEngine): {
+  store: Store;
+  /** A second store on the same database, migrated as another process would, for `fn` only. */
+  withSecondStore<T>(fn: (other: Store) => Promise<T>): Promise<T>;
+} {
+  let database: TestDatabase | undefined;
+  let current: Store | undefined;
+  beforeAll(async () => {
+    database = await engine.create();
+    current = database.open();
+    await current.migrate();
+  });
+  afterAll(async () => {
+    await current?.close();
+    await database?.dispose();
+  });
+  const store = new Proxy({} as Store, {
+    get: (_target, property) => {
+      if (!current) throw new Error('the store is used before beforeAll opened it');
+      const value = Reflect.get(current, property);
+      // The store's methods reach its private fields through `this`: the store, not the proxy.
+      return typeof value === 'function' ? value.bind(current) : value;
+    },
+  });
+  return { store, withSecondStore: (fn) => withMigrated(database!.open(), fn) };
+}
+
+/**
+ * A migrated store on a fresh database of its own, for `fn` only: for what reads or deletes across
+ * every account, where other tests' rows would be in the way.
+ */
+export async function withOwnStore<T>(engine: StoreEngine, fn: (own: Store) => Promise<T>): Promise<T> {
+  const own = await engine.create();
+  try {
+    return await withMigrated(own.open(), fn);
+  } finally {
+    await own.dispose();
+  }
+}
+
+async function withMigrated<T>(store: Store, fn: (store: Store) => Promise<T>): Promise<T> {
+  try {
+    await store.migrate();
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
 
 export function logSkippedEngines(suite: string): void {
   for (const engine of storeEngines) {

@@ -20,18 +20,17 @@ import {
   Typography,
 } from 'antd';
 import { ArrowLeftOutlined } from '@ant-design/icons';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../../api/client';
-import type { AccountDetail, AccountStatus, AdminAccount, FeeType, LedgerEntry, Page } from '../../api/types';
-import { CursorPager, useCursorPages } from '../../components/CursorPager';
+import type { AccountDetail, AccountStatus, AdminAccount, FeeType, LedgerEntry } from '../../api/types';
 import { DailyAnswersChart } from '../../components/DailyAnswersChart';
-import { EmptyState, ErrorAlert, LoadFailed, Loading } from '../../components/feedback';
+import { EmptyState, ErrorBlock, LoadFailed, Loading } from '../../components/feedback';
+import { PagedTable, usePagedList } from '../../components/PagedTable';
 import { PageTitle } from '../../components/PageTitle';
 import { count, dateTime } from '../../lib/format';
+import { FeeTypeCol, LimitCols, MIN_PASSWORD } from './account-fields';
 import { ACCOUNTS_KEY, FeeTag, StatusTag } from './account-parts';
-
-const MIN_PASSWORD = 8;
 
 interface EditFields {
   feeType: FeeType;
@@ -85,16 +84,7 @@ function EditCard({ account, onSaved }: { account: AdminAccount; onSaved: () => 
     <Card title={t('detail.editTitle')} style={{ marginBottom: 16 }}>
       <Form<EditFields> form={form} layout="vertical" onFinish={submit} requiredMark={false}>
         <Row gutter={12}>
-          <Col xs={24} sm={12}>
-            <Form.Item name="feeType" label={t('accounts.fields.feeType')}>
-              <Select
-                options={[
-                  { value: 'prepaid', label: t('feeType.prepaid') },
-                  { value: 'postpaid', label: t('feeType.postpaid') },
-                ]}
-              />
-            </Form.Item>
-          </Col>
+          <FeeTypeCol />
           <Col xs={24} sm={12}>
             <Form.Item name="status" label={t('accounts.fields.status')}>
               <Select
@@ -106,37 +96,9 @@ function EditCard({ account, onSaved }: { account: AdminAccount; onSaved: () => 
               />
             </Form.Item>
           </Col>
-          {feeType === 'postpaid' ? (
-            <Col xs={24} sm={12}>
-              <Form.Item
-                name="creditLimit"
-                label={t('accounts.fields.creditLimit')}
-                extra={t('accounts.creditHint')}
-              >
-                <InputNumber min={0} precision={0} style={{ width: '100%' }} />
-              </Form.Item>
-            </Col>
-          ) : null}
-          <Col xs={24} sm={12}>
-            <Form.Item name="qpsLimit" label={t('accounts.fields.qpsLimit')} extra={t('accounts.qpsHint')}>
-              <InputNumber min={1} precision={0} style={{ width: '100%' }} />
-            </Form.Item>
-          </Col>
-          <Col xs={24} sm={12}>
-            <Form.Item
-              name="lowBalanceThreshold"
-              label={t('accounts.fields.lowBalanceThreshold')}
-              extra={t('accounts.thresholdHint')}
-            >
-              <InputNumber min={0} precision={0} style={{ width: '100%' }} />
-            </Form.Item>
-          </Col>
+          <LimitCols feeType={feeType} />
         </Row>
-        {save.isError ? (
-          <div style={{ marginBottom: 16 }}>
-            <ErrorAlert error={save.error} />
-          </div>
-        ) : null}
+        <ErrorBlock error={save.error} />
         <Button type="primary" htmlType="submit" loading={save.isPending} data-testid="account-edit-submit">
           {t('common.save')}
         </Button>
@@ -214,11 +176,7 @@ function BalanceCard({ account, onDone }: { account: AdminAccount; onDone: () =>
         >
           <Input maxLength={200} placeholder={t('detail.reasonPlaceholder')} data-testid="topup-reason" />
         </Form.Item>
-        {change.isError ? (
-          <div style={{ marginBottom: 16 }}>
-            <ErrorAlert error={change.error} />
-          </div>
-        ) : null}
+        <ErrorBlock error={change.error} />
         <Button type="primary" htmlType="submit" loading={change.isPending} data-testid="topup-submit">
           {kind === 'topup' ? t('detail.topupSubmit') : t('detail.adjustSubmit')}
         </Button>
@@ -258,11 +216,7 @@ function PasswordCard({ account }: { account: AdminAccount }) {
         >
           <Input.Password autoComplete="new-password" data-testid="account-password-input" />
         </Form.Item>
-        {reset.isError ? (
-          <div style={{ marginBottom: 16 }}>
-            <ErrorAlert error={reset.error} />
-          </div>
-        ) : null}
+        <ErrorBlock error={reset.error} />
         <Button htmlType="submit" loading={reset.isPending} data-testid="account-password-submit">
           {t('detail.passwordSubmit')}
         </Button>
@@ -273,58 +227,47 @@ function PasswordCard({ account }: { account: AdminAccount }) {
 
 function LedgerCard({ accountId }: { accountId: number }) {
   const { t } = useTranslation();
-  const pages = useCursorPages();
-  const ledger = useQuery({
-    queryKey: [...ACCOUNTS_KEY, accountId, 'ledger', pages.before],
-    queryFn: () =>
-      api.get<Page<LedgerEntry>>(`/admin/accounts/${accountId}/ledger`, { before: pages.before, limit: 20 }),
-    placeholderData: keepPreviousData,
+  const ledger = usePagedList<LedgerEntry>({
+    key: [...ACCOUNTS_KEY, accountId, 'ledger'],
+    path: `/admin/accounts/${accountId}/ledger`,
+    params: { limit: 20 },
+    keepPrevious: true,
   });
   return (
     <Card title={t('detail.ledgerTitle')} style={{ marginBottom: 16 }}>
-      {ledger.isError ? (
-        <ErrorAlert error={ledger.error} onRetry={() => void ledger.refetch()} />
-      ) : (
-        <>
-          <Table<LedgerEntry>
-            data-testid="ledger-table"
-            size="small"
-            rowKey="id"
-            loading={ledger.isFetching}
-            dataSource={ledger.data?.rows ?? []}
-            pagination={false}
-            scroll={{ x: 560 }}
-            locale={{ emptyText: <EmptyState text={t('detail.ledgerEmpty')} /> }}
-            columns={[
-              { title: t('detail.ledger.at'), dataIndex: 'at', width: 170, render: dateTime },
-              {
-                title: t('detail.ledger.delta'),
-                dataIndex: 'delta',
-                width: 100,
-                align: 'right',
-                render: (delta: number) => (
-                  <Typography.Text type={delta < 0 ? 'danger' : 'success'}>
-                    {delta > 0 ? `+${count(delta)}` : count(delta)}
-                  </Typography.Text>
-                ),
-              },
-              {
-                title: t('detail.ledger.balanceAfter'),
-                dataIndex: 'balanceAfter',
-                width: 110,
-                align: 'right',
-                render: (value: number) => count(value),
-              },
-              {
-                title: t('detail.ledger.reason'),
-                dataIndex: 'reason',
-                render: (reason: string) => <LedgerReason reason={reason} />,
-              },
-            ]}
-          />
-          <CursorPager pages={pages} next={ledger.data?.next} loading={ledger.isFetching} />
-        </>
-      )}
+      <PagedTable
+        list={ledger}
+        data-testid="ledger-table"
+        size="small"
+        scroll={{ x: 560 }}
+        empty={t('detail.ledgerEmpty')}
+        columns={[
+          { title: t('detail.ledger.at'), dataIndex: 'at', width: 170, render: dateTime },
+          {
+            title: t('detail.ledger.delta'),
+            dataIndex: 'delta',
+            width: 100,
+            align: 'right',
+            render: (delta: number) => (
+              <Typography.Text type={delta < 0 ? 'danger' : 'success'}>
+                {delta > 0 ? `+${count(delta)}` : count(delta)}
+              </Typography.Text>
+            ),
+          },
+          {
+            title: t('detail.ledger.balanceAfter'),
+            dataIndex: 'balanceAfter',
+            width: 110,
+            align: 'right',
+            render: (value: number) => count(value),
+          },
+          {
+            title: t('detail.ledger.reason'),
+            dataIndex: 'reason',
+            render: (reason: string) => <LedgerReason reason={reason} />,
+          },
+        ]}
+      />
     </Card>
   );
 }

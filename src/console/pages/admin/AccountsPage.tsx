@@ -1,21 +1,6 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
-import {
-  Alert,
-  Button,
-  Card,
-  Col,
-  Flex,
-  Form,
-  Input,
-  InputNumber,
-  Modal,
-  Result,
-  Row,
-  Select,
-  Table,
-  Typography,
-} from 'antd';
+import { Alert, Button, Card, Flex, Form, Input, Modal, Result, Row, Table, Typography } from 'antd';
 import { PlusOutlined, SearchOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -26,6 +11,7 @@ import { EmptyState, ErrorAlert } from '../../components/feedback';
 import { PageTitle } from '../../components/PageTitle';
 import { useDebounced } from '../../lib/debounce';
 import { count, dateTime } from '../../lib/format';
+import { FeeTypeCol, LimitCols, MIN_PASSWORD, NumberCol } from './account-fields';
 import { ACCOUNTS_KEY, FeeTag, StatusTag } from './account-parts';
 
 interface CreateFields {
@@ -37,8 +23,6 @@ interface CreateFields {
   lowBalanceThreshold?: number | null;
   password?: string;
 }
-
-const MIN_PASSWORD = 8;
 
 function CreateAccountModal({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
@@ -133,66 +117,21 @@ function CreateAccountModal({ open, onClose }: { open: boolean; onClose: () => v
             <Input data-testid="account-form-name" maxLength={64} autoComplete="off" />
           </Form.Item>
           <Row gutter={12}>
-            <Col xs={24} sm={12}>
-              <Form.Item name="feeType" label={t('accounts.fields.feeType')}>
-                <Select
-                  data-testid="account-form-fee-type"
-                  options={[
-                    { value: 'prepaid', label: t('feeType.prepaid') },
-                    { value: 'postpaid', label: t('feeType.postpaid') },
-                  ]}
-                />
-              </Form.Item>
-            </Col>
-            <Col xs={24} sm={12}>
-              <Form.Item
-                name="balance"
-                label={t('accounts.fields.openingBalance')}
-                rules={[{ required: true, message: t('accounts.balanceRequired') }]}
-              >
-                <InputNumber
-                  min={0}
-                  precision={0}
-                  style={{ width: '100%' }}
-                  data-testid="account-form-balance"
-                />
-              </Form.Item>
-            </Col>
-            {feeType === 'postpaid' ? (
-              <Col xs={24} sm={12}>
-                <Form.Item
-                  name="creditLimit"
-                  label={t('accounts.fields.creditLimit')}
-                  extra={t('accounts.creditHint')}
-                >
-                  <InputNumber
-                    min={0}
-                    precision={0}
-                    style={{ width: '100%' }}
-                    data-testid="account-form-credit"
-                  />
-                </Form.Item>
-              </Col>
-            ) : null}
-            <Col xs={24} sm={12}>
-              <Form.Item name="qpsLimit" label={t('accounts.fields.qpsLimit')} extra={t('accounts.qpsHint')}>
-                <InputNumber min={1} precision={0} style={{ width: '100%' }} data-testid="account-form-qps" />
-              </Form.Item>
-            </Col>
-            <Col xs={24} sm={12}>
-              <Form.Item
-                name="lowBalanceThreshold"
-                label={t('accounts.fields.lowBalanceThreshold')}
-                extra={t('accounts.thresholdHint')}
-              >
-                <InputNumber
-                  min={0}
-                  precision={0}
-                  style={{ width: '100%' }}
-                  data-testid="account-form-threshold"
-                />
-              </Form.Item>
-            </Col>
+            <FeeTypeCol testId="account-form-fee-type" />
+            <NumberCol
+              name="balance"
+              label={t('accounts.fields.openingBalance')}
+              rules={[{ required: true, message: t('accounts.balanceRequired') }]}
+              testId="account-form-balance"
+            />
+            <LimitCols
+              feeType={feeType}
+              testIds={{
+                credit: 'account-form-credit',
+                qps: 'account-form-qps',
+                threshold: 'account-form-threshold',
+              }}
+            />
           </Row>
           <Form.Item
             name="password"

@@ -5,13 +5,13 @@ import {
   Card,
   Col,
   Descriptions,
+  type DescriptionsProps,
   Flex,
   Modal,
   Progress,
   Radio,
   Row,
   Switch,
-  Table,
   Typography,
   Upload,
 } from 'antd';
@@ -20,13 +20,14 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useIsPhone } from '../../app/media';
 import { api } from '../../api/client';
-import type { DataImportView, DataStats, Page } from '../../api/types';
+import type { DataImportView, DataStats } from '../../api/types';
 import { uploadWithProgress } from '../../api/upload';
-import { CursorPager, useCursorPages } from '../../components/CursorPager';
 import { EChart, type ChartOption } from '../../components/EChart';
 import { EmptyState, ErrorAlert, LoadFailed, Loading } from '../../components/feedback';
+import { PagedTable, usePagedList } from '../../components/PagedTable';
 import { PageTitle } from '../../components/PageTitle';
 import { carrierName } from '../../i18n/words';
+import { ringOption } from '../../lib/charts';
 import { count, dateTime } from '../../lib/format';
 import { ImportReport, ImportStatusTag } from './ImportReport';
 
@@ -39,30 +40,28 @@ const CARRIER_COLORS: Record<string, string> = {
 };
 const POLL_MS = 1000;
 
+/** Half a row on wide screens: a card of named facts. */
+function FactsCard({ title, items }: { title: string; items: DescriptionsProps['items'] }) {
+  return (
+    <Col xs={24} lg={12}>
+      <Card title={title} style={{ height: '100%' }}>
+        <Descriptions size="small" column={1} items={items} />
+      </Card>
+    </Col>
+  );
+}
+
 function StatsCards({ stats }: { stats: DataStats }) {
   const { t, i18n } = useTranslation();
   const phone = useIsPhone();
   // A carrier with no ported numbers would only draw a zero-width slice with an overlapping label.
   const carriers = Object.entries(stats.ported.byCarrier).filter(([, value]) => value > 0);
-  const pie = useMemo<ChartOption>(
-    () => ({
-      tooltip: { trigger: 'item', formatter: '{b}: {c} ({d}%)' },
-      legend: { bottom: 0, type: 'scroll' },
-      series: [
-        {
-          type: 'pie',
-          radius: ['40%', '68%'],
-          center: ['50%', '45%'],
-          // Outside labels do not fit a phone's width; the legend and tooltip name the slices there.
-          label: { show: !phone, formatter: '{b}\n{d}%' },
-          data: carriers.map(([name, value]) => ({
-            name: carrierName(t, name),
-            value,
-            itemStyle: { color: CARRIER_COLORS[name] },
-          })),
-        },
-      ],
-    }),
+  const pie = useMemo(
+    () =>
+      ringOption(
+        carriers.map(([name, value]) => ({ name: carrierName(t, name), value, color: CARRIER_COLORS[name] })),
+        { phone, centerY: '45%' },
+      ),
     [stats.ported.byCarrier, t, i18n.language, phone],
   );
   const bar = useMemo<ChartOption>(
@@ -85,56 +84,42 @@ function StatsCards({ stats }: { stats: DataStats }) {
   return (
     <>
       <Row gutter={[16, 16]}>
-        <Col xs={24} lg={12}>
-          <Card title={t('data.segmentsTitle')} style={{ height: '100%' }}>
-            <Descriptions
-              size="small"
-              column={1}
-              items={[
-                {
-                  key: 'version',
-                  label: t('data.version'),
-                  children: stats.segments.version || t('common.none'),
-                },
-                {
-                  key: 'count',
-                  label: t('data.segmentCount'),
-                  children: <span data-testid="data-segment-count">{count(stats.segments.count)}</span>,
-                },
-                {
-                  key: 'source',
-                  label: t('data.source'),
-                  children: stats.segments.source || t('common.none'),
-                },
-              ]}
-            />
-          </Card>
-        </Col>
-        <Col xs={24} lg={12}>
-          <Card title={t('data.portedTitle')} style={{ height: '100%' }}>
-            <Descriptions
-              size="small"
-              column={1}
-              items={[
-                {
-                  key: 'version',
-                  label: t('data.version'),
-                  children: stats.ported.version || t('data.noPorted'),
-                },
-                {
-                  key: 'count',
-                  label: t('data.portedCount'),
-                  children: <span data-testid="data-ported-count">{count(stats.ported.count)}</span>,
-                },
-                {
-                  key: 'seq',
-                  label: t('data.lastSeq'),
-                  children: stats.ported.lastSeq === null ? t('common.none') : count(stats.ported.lastSeq),
-                },
-              ]}
-            />
-          </Card>
-        </Col>
+        <FactsCard
+          title={t('data.segmentsTitle')}
+          items={[
+            {
+              key: 'version',
+              label: t('data.version'),
+              children: stats.segments.version || t('common.none'),
+            },
+            {
+              key: 'count',
+              label: t('data.segmentCount'),
+              children: <span data-testid="data-segment-count">{count(stats.segments.count)}</span>,
+            },
+            { key: 'source', label: t('data.source'), children: stats.segments.source || t('common.none') },
+          ]}
+        />
+        <FactsCard
+          title={t('data.portedTitle')}
+          items={[
+            {
+              key: 'version',
+              label: t('data.version'),
+              children: stats.ported.version || t('data.noPorted'),
+            },
+            {
+              key: 'count',
+              label: t('data.portedCount'),
+              children: <span data-testid="data-ported-count">{count(stats.ported.count)}</span>,
+            },
+            {
+              key: 'seq',
+              label: t('data.lastSeq'),
+              children: stats.ported.lastSeq === null ? t('common.none') : count(stats.ported.lastSeq),
+            },
+          ]}
+        />
       </Row>
       <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
         <Col xs={24} lg={10}>
@@ -341,68 +326,55 @@ function UploadCard({ onFinished }: { onFinished: () => void }) {
 
 function HistoryCard() {
   const { t } = useTranslation();
-  const pages = useCursorPages();
   const [shown, setShown] = useState<DataImportView | null>(null);
-  const history = useQuery({
-    queryKey: [...DATA_KEY, 'imports', pages.before],
-    queryFn: () => api.get<Page<DataImportView>>('/admin/data/imports', { before: pages.before }),
-    refetchInterval: (query) =>
-      query.state.data?.rows.some((row) => row.status === 'running') ? 2000 : false,
+  const history = usePagedList<DataImportView>({
+    key: [...DATA_KEY, 'imports'],
+    path: '/admin/data/imports',
+    poll: { ms: 2000, while: (row) => row.status === 'running' },
   });
   return (
     <Card title={t('data.historyTitle')} style={{ marginTop: 16 }}>
-      {history.isError ? (
-        <ErrorAlert error={history.error} onRetry={() => void history.refetch()} />
-      ) : (
-        <>
-          <Table<DataImportView>
-            data-testid="data-history"
-            size="middle"
-            rowKey="id"
-            loading={history.isPending}
-            dataSource={history.data?.rows ?? []}
-            pagination={false}
-            scroll={{ x: 940 }}
-            locale={{ emptyText: <EmptyState text={t('data.historyEmpty')} /> }}
-            columns={[
-              { title: t('data.import.at'), dataIndex: 'at', width: 170, render: dateTime },
-              {
-                title: t('data.import.kind'),
-                dataIndex: 'kind',
-                width: 80,
-                render: (kind: string) => t(`importKind.${kind}`),
-              },
-              { title: t('data.import.file'), dataIndex: 'fileName', ellipsis: true },
-              {
-                title: t('data.import.status'),
-                dataIndex: 'status',
-                width: 100,
-                render: (_, row) => <ImportStatusTag status={row.status} />,
-              },
-              {
-                title: t('data.import.rows'),
-                dataIndex: 'rows',
-                width: 110,
-                align: 'right',
-                render: (v: number) => count(v),
-              },
-              { title: t('data.import.operator'), dataIndex: 'operator', width: 120 },
-              {
-                title: t('common.actions'),
-                key: 'report',
-                width: 110,
-                fixed: 'right',
-                render: (_, row) => (
-                  <Button size="small" onClick={() => setShown(row)}>
-                    {t('data.viewReport')}
-                  </Button>
-                ),
-              },
-            ]}
-          />
-          <CursorPager pages={pages} next={history.data?.next} loading={history.isFetching} />
-        </>
-      )}
+      <PagedTable
+        list={history}
+        data-testid="data-history"
+        scroll={{ x: 940 }}
+        empty={t('data.historyEmpty')}
+        columns={[
+          { title: t('data.import.at'), dataIndex: 'at', width: 170, render: dateTime },
+          {
+            title: t('data.import.kind'),
+            dataIndex: 'kind',
+            width: 80,
+            render: (kind: string) => t(`importKind.${kind}`),
+          },
+          { title: t('data.import.file'), dataIndex: 'fileName', ellipsis: true },
+          {
+            title: t('data.import.status'),
+            dataIndex: 'status',
+            width: 100,
+            render: (_, row) => <ImportStatusTag status={row.status} />,
+          },
+          {
+            title: t('data.import.rows'),
+            dataIndex: 'rows',
+            width: 110,
+            align: 'right',
+            render: (v: number) => count(v),
+          },
+          { title: t('data.import.operator'), dataIndex: 'operator', width: 120 },
+          {
+            title: t('common.actions'),
+            key: 'report',
+            width: 110,
+            fixed: 'right',
+            render: (_, row) => (
+              <Button size="small" onClick={() => setShown(row)}>
+                {t('data.viewReport')}
+              </Button>
+            ),
+          },
+        ]}
+      />
       <Modal
         open={shown !== null}
         title={shown ? t('data.reportTitle', { id: shown.id }) : ''}

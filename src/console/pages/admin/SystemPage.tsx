@@ -5,12 +5,13 @@ import { useTranslation } from 'react-i18next';
 import { useIsPhone } from '../../app/media';
 import dayjs from 'dayjs';
 import { api } from '../../api/client';
-import type { SystemView } from '../../api/types';
+import type { SystemView, TrafficSecond } from '../../api/types';
 import { EChart, type ChartOption } from '../../components/EChart';
-import { EmptyState, ErrorAlert, LoadFailed, Loading } from '../../components/feedback';
+import { EmptyState, ErrorBlock, LoadFailed, Loading } from '../../components/feedback';
 import { PageTitle } from '../../components/PageTitle';
 import { codeName } from '../../i18n/words';
 import { codeColor, sortCodes } from '../../lib/codes';
+import { ringOption } from '../../lib/charts';
 import { count } from '../../lib/format';
 
 /** The live charts ask this often; the server keeps second-by-second counts for the last 300 s. */
@@ -18,6 +19,16 @@ const POLL_MS = 2000;
 
 function ms(value: number | null): string {
   return value === null ? '—' : `${value} ms`;
+}
+
+function LiveChartCard({ title, option, testId }: { title: string; option: ChartOption; testId: string }) {
+  return (
+    <Col xs={24} xl={12}>
+      <Card title={title}>
+        <EChart option={option} height={260} live testId={testId} ariaLabel={title} />
+      </Card>
+    </Col>
+  );
 }
 
 export function SystemPage() {
@@ -43,6 +54,15 @@ export function SystemPage() {
       axisLabel: { hideOverlap: true },
     };
     const grid = { left: 8, right: 28, top: 28, bottom: 8, containLabel: true };
+    // A point a second; a second with nothing to show leaves a gap.
+    const line = (name: string, color: string, value: (second: TrafficSecond) => number | null) => ({
+      type: 'line' as const,
+      name,
+      showSymbol: false,
+      connectNulls: false,
+      itemStyle: { color },
+      data: seconds.map(value),
+    });
     const requests: ChartOption = {
       tooltip: { trigger: 'axis' },
       grid,
@@ -50,12 +70,8 @@ export function SystemPage() {
       yAxis: { type: 'value', minInterval: 1, name: t('system.perSecond') },
       series: [
         {
-          type: 'line',
-          name: t('system.requests'),
-          showSymbol: false,
+          ...line(t('system.requests'), '#1668dc', (s) => s.requests),
           areaStyle: { opacity: 0.15 },
-          itemStyle: { color: '#1668dc' },
-          data: seconds.map((s) => s.requests),
         },
       ],
     };
@@ -68,44 +84,17 @@ export function SystemPage() {
       grid: { ...grid, top: 36 },
       xAxis: axis,
       yAxis: { type: 'value', name: 'ms' },
-      series: [
-        {
-          type: 'line',
-          name: 'p50',
-          showSymbol: false,
-          connectNulls: false,
-          itemStyle: { color: '#52c41a' },
-          data: seconds.map((s) => s.p50Ms),
-        },
-        {
-          type: 'line',
-          name: 'p99',
-          showSymbol: false,
-          connectNulls: false,
-          itemStyle: { color: '#fa541c' },
-          data: seconds.map((s) => s.p99Ms),
-        },
-      ],
+      series: [line('p50', '#52c41a', (s) => s.p50Ms), line('p99', '#fa541c', (s) => s.p99Ms)],
     };
     const codes = sortCodes(Object.keys(data.traffic.codes));
-    const pie: ChartOption = {
-      tooltip: { trigger: 'item', formatter: '{b}: {c} ({d}%)' },
-      legend: { bottom: 0, type: 'scroll' },
-      series: [
-        {
-          type: 'pie',
-          radius: ['40%', '68%'],
-          center: ['50%', '44%'],
-          // Outside labels do not fit a phone's width; the legend and tooltip name the slices there.
-          label: { show: !phone, formatter: '{b}\n{d}%' },
-          data: codes.map((code) => ({
-            name: `${code} · ${codeName(t, code)}`,
-            value: data.traffic.codes[code],
-            itemStyle: { color: codeColor(code) },
-          })),
-        },
-      ],
-    };
+    const pie = ringOption(
+      codes.map((code) => ({
+        name: `${code} · ${codeName(t, code)}`,
+        value: data.traffic.codes[code],
+        color: codeColor(code),
+      })),
+      { phone, centerY: '44%' },
+    );
     return { requests, latency, pie, hasCodes: codes.length > 0 };
     // i18n.language: series names are words of the current language.
   }, [data, t, i18n.language, phone]);
@@ -128,11 +117,7 @@ export function SystemPage() {
           />
         }
       />
-      {system.isError ? (
-        <div style={{ marginBottom: 16 }}>
-          <ErrorAlert error={system.error} />
-        </div>
-      ) : null}
+      <ErrorBlock error={system.error} />
       <Row gutter={[16, 16]}>
         {[
           { key: 'rps', title: t('system.avgRps'), value: (data.traffic.requests / span).toFixed(1) },
@@ -154,28 +139,16 @@ export function SystemPage() {
         ))}
       </Row>
       <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
-        <Col xs={24} xl={12}>
-          <Card title={t('system.requestsChart')}>
-            <EChart
-              option={charts.requests}
-              height={260}
-              live
-              testId="system-requests-chart"
-              ariaLabel={t('system.requestsChart')}
-            />
-          </Card>
-        </Col>
-        <Col xs={24} xl={12}>
-          <Card title={t('system.latencyChart')}>
-            <EChart
-              option={charts.latency}
-              height={260}
-              live
-              testId="system-latency-chart"
-              ariaLabel={t('system.latencyChart')}
-            />
-          </Card>
-        </Col>
+        <LiveChartCard
+          title={t('system.requestsChart')}
+          option={charts.requests}
+          testId="system-requests-chart"
+        />
+        <LiveChartCard
+          title={t('system.latencyChart')}
+          option={charts.latency}
+          testId="system-latency-chart"
+        />
       </Row>
       <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
         <Col xs={24} lg={10}>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import {
   Alert,
   App,
@@ -19,7 +19,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import type { ApiKey, IpRule, KeyKind } from '../../api/types';
 import { CopyButton } from '../../components/CopyButton';
-import { EmptyState, ErrorAlert } from '../../components/feedback';
+import { EmptyState, ErrorAlert, ErrorBlock } from '../../components/feedback';
 import { PageTitle } from '../../components/PageTitle';
 import { dateTime } from '../../lib/format';
 
@@ -57,6 +57,36 @@ export function SecretModal({
         {secret ? <CopyButton text={secret} testId="key-secret-copy" label /> : null}
       </Flex>
     </Modal>
+  );
+}
+
+/** A small danger button that asks before it acts. */
+function ConfirmedDanger({
+  label,
+  question,
+  icon,
+  onConfirm,
+  testId,
+}: {
+  label: string;
+  question: string;
+  icon?: ReactNode;
+  onConfirm: () => void;
+  testId: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Popconfirm
+      title={question}
+      okText={label}
+      okButtonProps={{ danger: true }}
+      cancelText={t('common.cancel')}
+      onConfirm={onConfirm}
+    >
+      <Button danger size="small" icon={icon} data-testid={testId}>
+        {label}
+      </Button>
+    </Popconfirm>
   );
 }
 
@@ -111,16 +141,8 @@ function KeysCard({ kind, keys, loading }: { kind: KeyKind; keys: ApiKey[]; load
           {t(kind === 'apikey' ? 'access.createKey' : 'access.createAppcode')}
         </Button>
       </Space.Compact>
-      {create.isError ? (
-        <div style={{ marginBottom: 16 }}>
-          <ErrorAlert error={create.error} />
-        </div>
-      ) : null}
-      {revoke.isError ? (
-        <div style={{ marginBottom: 16 }}>
-          <ErrorAlert error={revoke.error} />
-        </div>
-      ) : null}
+      <ErrorBlock error={create.error} />
+      <ErrorBlock error={revoke.error} />
       <Table<ApiKey>
         size="middle"
         rowKey="id"
@@ -163,17 +185,12 @@ function KeysCard({ kind, keys, loading }: { kind: KeyKind; keys: ApiKey[]; load
             fixed: 'right',
             render: (_, row) =>
               row.revokedAt ? null : (
-                <Popconfirm
-                  title={t('access.revokeConfirm')}
-                  okText={t('access.revoke')}
-                  okButtonProps={{ danger: true }}
-                  cancelText={t('common.cancel')}
+                <ConfirmedDanger
+                  label={t('access.revoke')}
+                  question={t('access.revokeConfirm')}
                   onConfirm={() => revoke.mutate(row.id)}
-                >
-                  <Button danger size="small" data-testid={`${prefix}-revoke-${row.id}`}>
-                    {t('access.revoke')}
-                  </Button>
-                </Popconfirm>
+                  testId={`${prefix}-revoke-${row.id}`}
+                />
               ),
           },
         ]}
@@ -228,11 +245,7 @@ function IpRulesCard() {
           </Button>
         </Space.Compact>
       </form>
-      {add.isError ? (
-        <div style={{ marginBottom: 16 }} data-testid="ip-add-error">
-          <ErrorAlert error={add.error} />
-        </div>
-      ) : null}
+      <ErrorBlock error={add.error} testId="ip-add-error" />
       {rules.isError ? <ErrorAlert error={rules.error} onRetry={() => void rules.refetch()} /> : null}
       {list.length > 0 ? (
         <Alert
@@ -261,17 +274,13 @@ function IpRulesCard() {
             key: 'actions',
             width: 100,
             render: (_, row) => (
-              <Popconfirm
-                title={t('access.ip.removeConfirm')}
-                okText={t('access.ip.remove')}
-                okButtonProps={{ danger: true }}
-                cancelText={t('common.cancel')}
+              <ConfirmedDanger
+                label={t('access.ip.remove')}
+                question={t('access.ip.removeConfirm')}
+                icon={<DeleteOutlined />}
                 onConfirm={() => remove.mutate(row.id)}
-              >
-                <Button danger size="small" icon={<DeleteOutlined />} data-testid={`ip-remove-${row.id}`}>
-                  {t('access.ip.remove')}
-                </Button>
-              </Popconfirm>
+                testId={`ip-remove-${row.id}`}
+              />
             ),
           },
         ]}
@@ -287,11 +296,7 @@ export function AccessPage() {
   return (
     <>
       <PageTitle title={t('access.title')} subtitle={t('access.subtitle')} />
-      {keys.isError ? (
-        <div style={{ marginBottom: 16 }}>
-          <ErrorAlert error={keys.error} onRetry={() => void keys.refetch()} />
-        </div>
-      ) : null}
+      <ErrorBlock error={keys.error} onRetry={() => void keys.refetch()} />
       <KeysCard kind="apikey" keys={all.filter((key) => key.kind === 'apikey')} loading={keys.isPending} />
       <KeysCard kind="appcode" keys={all.filter((key) => key.kind === 'appcode')} loading={keys.isPending} />
       <IpRulesCard />

@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, apiUrl } from '../../api/client';
 import type { BatchView } from '../../api/types';
-import { ErrorAlert, LoadFailed, Loading } from '../../components/feedback';
+import { ErrorAlert, ErrorBlock, LoadFailed, Loading } from '../../components/feedback';
 import { PageTitle } from '../../components/PageTitle';
 import { count, dateTime } from '../../lib/format';
 import { OVERVIEW_KEY } from './overview';
@@ -21,6 +21,34 @@ function Back() {
     <Link to="/batches">
       <Button icon={<ArrowLeftOutlined />}>{t('batches.job.back')}</Button>
     </Link>
+  );
+}
+
+/** A download of the results so far in one format; off until a number has been answered. */
+function ResultsButton({
+  job,
+  format,
+  primary = false,
+  label,
+  testId,
+}: {
+  job: BatchView;
+  format: 'csv' | 'xlsx';
+  primary?: boolean;
+  label: string;
+  testId: string;
+}) {
+  const downloadable = job.processed > 0;
+  return (
+    <Button
+      type={primary ? 'primary' : undefined}
+      icon={<DownloadOutlined />}
+      href={downloadable ? apiUrl(`/me/batches/${job.id}/results.${format}`) : undefined}
+      disabled={!downloadable}
+      data-testid={testId}
+    >
+      {label}
+    </Button>
   );
 }
 
@@ -68,7 +96,6 @@ export function BatchJobPage() {
   const view = job.data;
   const percentDone = Math.min(100, Math.floor(view.progress * 100));
   const finished = view.status === 'done' || view.status === 'stopped' || view.status === 'cancelled';
-  const downloadable = view.processed > 0;
   const progressStatus = view.status === 'done' ? 'success' : isActive(view.status) ? 'active' : 'normal';
   // A stopped job is not a failure: what it answered is kept and can be downloaded.
   const progressColor = view.status === 'stopped' || view.status === 'cancelled' ? '#faad14' : undefined;
@@ -132,23 +159,19 @@ export function BatchJobPage() {
             />
           ) : null}
           <Flex gap={8} wrap style={{ marginBottom: 16 }}>
-            <Button
-              type="primary"
-              icon={<DownloadOutlined />}
-              href={downloadable ? apiUrl(`/me/batches/${view.id}/results.csv`) : undefined}
-              disabled={!downloadable}
-              data-testid="batch-download-csv"
-            >
-              {t('batches.job.downloadCsv')}
-            </Button>
-            <Button
-              icon={<DownloadOutlined />}
-              href={downloadable ? apiUrl(`/me/batches/${view.id}/results.xlsx`) : undefined}
-              disabled={!downloadable}
-              data-testid="batch-download-xlsx"
-            >
-              {t('batches.job.downloadXlsx')}
-            </Button>
+            <ResultsButton
+              job={view}
+              format="csv"
+              primary
+              label={t('batches.job.downloadCsv')}
+              testId="batch-download-csv"
+            />
+            <ResultsButton
+              job={view}
+              format="xlsx"
+              label={t('batches.job.downloadXlsx')}
+              testId="batch-download-xlsx"
+            />
             {!finished ? (
               <Popconfirm
                 title={t('batches.job.cancelConfirm')}
@@ -184,11 +207,7 @@ export function BatchJobPage() {
           </Typography.Paragraph>
         </Card>
       )}
-      {start.isError ? (
-        <div style={{ marginTop: 16 }}>
-          <ErrorAlert error={start.error} />
-        </div>
-      ) : null}
+      <ErrorBlock error={start.error} above />
     </>
   );
 }

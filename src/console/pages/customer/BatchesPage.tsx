@@ -1,16 +1,16 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { Button, Card, Progress, Table, Typography, Upload, type UploadProps } from 'antd';
+import { Button, Card, Progress, Typography, Upload, type UploadProps } from 'antd';
 import { InboxOutlined } from '@ant-design/icons';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, apiUrl, csrfHeaders, errorFromBody, noteError } from '../../api/client';
-import type { BatchView, Page } from '../../api/types';
-import { CursorPager, useCursorPages } from '../../components/CursorPager';
-import { EmptyState, ErrorAlert } from '../../components/feedback';
+import type { BatchView } from '../../api/types';
+import { ErrorBlock } from '../../components/feedback';
+import { PagedTable, usePagedList } from '../../components/PagedTable';
 import { PageTitle } from '../../components/PageTitle';
 import { count, dateTime } from '../../lib/format';
-import { BatchPreviewCard, BatchStatusTag } from './batch-parts';
+import { BatchPreviewCard, BatchStatusTag, isActive } from './batch-parts';
 
 export const BATCHES_KEY = ['me', 'batches'] as const;
 
@@ -20,75 +20,61 @@ const ACCEPTED = ['txt', 'csv', 'xlsx'];
 
 function History() {
   const { t } = useTranslation();
-  const pages = useCursorPages();
-  const history = useQuery({
-    queryKey: [...BATCHES_KEY, pages.before],
-    queryFn: () => api.get<Page<BatchView>>('/me/batches', { before: pages.before, limit: 20 }),
-    refetchInterval: (query) =>
-      query.state.data?.rows.some((row) => row.status === 'queued' || row.status === 'running')
-        ? 3000
-        : false,
+  const history = usePagedList<BatchView>({
+    key: BATCHES_KEY,
+    path: '/me/batches',
+    params: { limit: 20 },
+    poll: { ms: 3000, while: (row) => isActive(row.status) },
   });
   return (
     <Card title={t('batches.history.title')} style={{ marginTop: 16 }}>
-      {history.isError ? (
-        <ErrorAlert error={history.error} onRetry={() => void history.refetch()} />
-      ) : (
-        <>
-          <Table<BatchView>
-            data-testid="batch-history"
-            size="middle"
-            rowKey="id"
-            loading={history.isPending}
-            dataSource={history.data?.rows ?? []}
-            pagination={false}
-            scroll={{ x: 860 }}
-            locale={{ emptyText: <EmptyState text={t('batches.history.empty')} /> }}
-            columns={[
-              { title: '#', dataIndex: 'id', width: 70 },
-              {
-                title: t('batches.history.file'),
-                dataIndex: 'fileName',
-                ellipsis: true,
-                render: (name: string, row) => <Link to={`/batches/${row.id}`}>{name}</Link>,
-              },
-              {
-                title: t('batches.history.status'),
-                dataIndex: 'status',
-                width: 110,
-                render: (_, row) => <BatchStatusTag status={row.status} />,
-              },
-              {
-                title: t('batches.history.total'),
-                dataIndex: 'total',
-                width: 110,
-                render: (v: number) => count(v),
-              },
-              {
-                title: t('batches.history.progress'),
-                dataIndex: 'progress',
-                width: 160,
-                render: (value: number) => <Progress percent={Math.floor(value * 100)} size="small" />,
-              },
-              {
-                title: t('batches.history.charged'),
-                dataIndex: 'charged',
-                width: 110,
-                render: (v: number) => count(v),
-              },
-              { title: t('batches.history.created'), dataIndex: 'createdAt', width: 180, render: dateTime },
-              {
-                title: t('common.actions'),
-                key: 'open',
-                width: 90,
-                fixed: 'right',
-                render: (_, row) => <Link to={`/batches/${row.id}`}>{t('common.open')}</Link>,
-              },
-            ]}
-          />
-          <CursorPager pages={pages} next={history.data?.next} loading={history.isFetching} />
-        </>
-      )}
+      <PagedTable
+        list={history}
+        data-testid="batch-history"
+        scroll={{ x: 860 }}
+        empty={t('batches.history.empty')}
+        columns={[
+          { title: '#', dataIndex: 'id', width: 70 },
+          {
+            title: t('batches.history.file'),
+            dataIndex: 'fileName',
+            ellipsis: true,
+            render: (name: string, row) => <Link to={`/batches/${row.id}`}>{name}</Link>,
+          },
+          {
+            title: t('batches.history.status'),
+            dataIndex: 'status',
+            width: 110,
+            render: (_, row) => <BatchStatusTag status={row.status} />,
+          },
+          {
+            title: t('batches.history.total'),
+            dataIndex: 'total',
+            width: 110,
+            render: (v: number) => count(v),
+          },
+          {
+            title: t('batches.history.progress'),
+            dataIndex: 'progress',
+            width: 160,
+            render: (value: number) => <Progress percent={Math.floor(value * 100)} size="small" />,
+          },
+          {
+            title: t('batches.history.charged'),
+            dataIndex: 'charged',
+            width: 110,
+            render: (v: number) => count(v),
+          },
+          { title: t('batches.history.created'), dataIndex: 'createdAt', width: 180, render: dateTime },
+          {
+            title: t('common.actions'),
+            key: 'open',
+            width: 90,
+            fixed: 'right',
+            render: (_, row) => <Link to={`/batches/${row.id}`}>{t('common.open')}</Link>,
+          },
+        ]}
+      />
     </Card>
   );
 }
@@ -193,21 +179,13 @@ export function BatchesPage() {
               <Progress percent={Math.floor(uploading)} status="active" />
             </div>
           ) : null}
-          {uploadError ? (
-            <div style={{ marginTop: 16 }} data-testid="batch-upload-error">
-              <ErrorAlert error={uploadError} />
-            </div>
-          ) : null}
+          <ErrorBlock error={uploadError} above testId="batch-upload-error" />
           <Typography.Paragraph type="secondary" style={{ marginTop: 16, marginBottom: 0 }}>
             {t('batches.formatNote')}
           </Typography.Paragraph>
         </Card>
       )}
-      {start.isError ? (
-        <div style={{ marginTop: 16 }}>
-          <ErrorAlert error={start.error} />
-        </div>
-      ) : null}
+      <ErrorBlock error={start.error} above />
       {draft && !draft.preview ? (
         <Card style={{ marginTop: 16 }}>
           <Typography.Text>

@@ -1,6 +1,7 @@
 import { Alert, Card, Col, Row, Statistic, Tag, Tooltip, Typography } from 'antd';
 import { InfoCircleOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import type { PeriodStats } from '../../api/types';
 import { DailyAnswersChart } from '../../components/DailyAnswersChart';
 import { LoadFailed, Loading } from '../../components/feedback';
 import { PageTitle } from '../../components/PageTitle';
@@ -12,6 +13,38 @@ function Hint({ text }: { text: string }) {
     <Tooltip title={text}>
       <InfoCircleOutlined style={{ marginInlineStart: 6, color: '#8c8c8c' }} />
     </Tooltip>
+  );
+}
+
+/** A quarter row on wide screens: one period's answers, what was charged and how many were ported. */
+function PeriodCard({ title, period }: { title: string; period: PeriodStats }) {
+  const { t } = useTranslation();
+  return (
+    <Col xs={24} sm={12} xl={6}>
+      <Card style={{ height: '100%' }}>
+        <Statistic title={title} value={period.answers} />
+        <Typography.Text type="secondary">
+          {t('dashboard.chargedPorted', { charged: count(period.charged), ported: count(period.ported) })}
+        </Typography.Text>
+      </Card>
+    </Col>
+  );
+}
+
+/** Half a card: a share over the last 30 days, with what it means on hover. */
+function ShareStatistic({ title, hint, share }: { title: string; hint: string; share: number | null }) {
+  return (
+    <Col span={12}>
+      <Statistic
+        title={
+          <>
+            {title}
+            <Hint text={hint} />
+          </>
+        }
+        value={percent(share)}
+      />
+    </Col>
   );
 }
 
@@ -71,47 +104,21 @@ export function DashboardPage() {
             </Typography.Text>
           </Card>
         </Col>
-        <Col xs={24} sm={12} xl={6}>
-          <Card style={{ height: '100%' }}>
-            <Statistic title={t('dashboard.today')} value={today.answers} />
-            <Typography.Text type="secondary">
-              {t('dashboard.chargedPorted', { charged: count(today.charged), ported: count(today.ported) })}
-            </Typography.Text>
-          </Card>
-        </Col>
-        <Col xs={24} sm={12} xl={6}>
-          <Card style={{ height: '100%' }}>
-            <Statistic title={t('dashboard.month')} value={month.answers} />
-            <Typography.Text type="secondary">
-              {t('dashboard.chargedPorted', { charged: count(month.charged), ported: count(month.ported) })}
-            </Typography.Text>
-          </Card>
-        </Col>
+        <PeriodCard title={t('dashboard.today')} period={today} />
+        <PeriodCard title={t('dashboard.month')} period={month} />
         <Col xs={24} sm={12} xl={6}>
           <Card style={{ height: '100%' }}>
             <Row gutter={8}>
-              <Col span={12}>
-                <Statistic
-                  title={
-                    <>
-                      {t('dashboard.successRate')}
-                      <Hint text={t('dashboard.successRateHint')} />
-                    </>
-                  }
-                  value={percent(successRate)}
-                />
-              </Col>
-              <Col span={12}>
-                <Statistic
-                  title={
-                    <>
-                      {t('dashboard.portedShare')}
-                      <Hint text={t('dashboard.portedShareHint')} />
-                    </>
-                  }
-                  value={percent(portedShare)}
-                />
-              </Col>
+              <ShareStatistic
+                title={t('dashboard.successRate')}
+                hint={t('dashboard.successRateHint')}
+                share={successRate}
+              />
+              <ShareStatistic
+                title={t('dashboard.portedShare')}
+                hint={t('dashboard.portedShareHint')}
+                share={portedShare}
+              />
             </Row>
             <Typography.Text type="secondary">{t('dashboard.last30')}</Typography.Text>
           </Card>

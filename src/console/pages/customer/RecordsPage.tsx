@@ -1,14 +1,12 @@
 import { useState } from 'react';
-import { Button, Card, DatePicker, Flex, Form, Input, Select, Table, Tag, Tooltip, Typography } from 'antd';
+import { Button, Card, DatePicker, Flex, Form, Input, Select, Tag, Tooltip, Typography } from 'antd';
 import { DownloadOutlined, SearchOutlined } from '@ant-design/icons';
-import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Dayjs } from 'dayjs';
-import { api, apiUrl } from '../../api/client';
+import { apiUrl } from '../../api/client';
 import { useIsPhone } from '../../app/media';
-import type { Page, QueryRecord } from '../../api/types';
-import { CursorPager, useCursorPages } from '../../components/CursorPager';
-import { EmptyState, ErrorAlert } from '../../components/feedback';
+import type { QueryRecord } from '../../api/types';
+import { PagedTable, usePagedList } from '../../components/PagedTable';
 import { PageTitle } from '../../components/PageTitle';
 import { RESULT_CODES, carrierName, codeName, codeReason, resText } from '../../i18n/words';
 import { codeColor } from '../../lib/codes';
@@ -44,15 +42,15 @@ export function RecordsPage() {
   const phone = useIsPhone();
   const [form] = Form.useForm<FormFields>();
   const [filters, setFilters] = useState<Filters>({});
-  const pages = useCursorPages();
-  const records = useQuery({
-    queryKey: ['me', 'records', filters, pages.before],
-    queryFn: () =>
-      api.get<Page<QueryRecord>>('/me/records', { ...filters, before: pages.before, limit: PAGE_SIZE }),
+  const records = usePagedList<QueryRecord>({
+    key: ['me', 'records', filters],
+    path: '/me/records',
+    params: { ...filters, limit: PAGE_SIZE },
   });
+  const fieldWidth = phone ? '100%' : 200;
   const apply = (fields: FormFields) => {
     setFilters(toFilters(fields));
-    pages.reset();
+    records.pages.reset();
   };
 
   return (
@@ -84,7 +82,7 @@ export function RecordsPage() {
             <Select
               allowClear
               placeholder={t('records.allCodes')}
-              style={{ width: phone ? '100%' : 200 }}
+              style={{ width: fieldWidth }}
               data-testid="records-code"
               options={RESULT_CODES.map((code) => ({ value: code, label: `${code} · ${codeName(t, code)}` }))}
             />
@@ -93,7 +91,7 @@ export function RecordsPage() {
             <Input
               allowClear
               placeholder={t('records.mobilePlaceholder')}
-              style={{ width: phone ? '100%' : 200 }}
+              style={{ width: fieldWidth }}
               data-testid="records-mobile"
             />
           </Form.Item>
@@ -115,76 +113,65 @@ export function RecordsPage() {
         </Form>
       </Card>
       <Card>
-        {records.isError ? (
-          <ErrorAlert error={records.error} onRetry={() => void records.refetch()} />
-        ) : (
-          <>
-            <Table<QueryRecord>
-              data-testid="records-table"
-              size="middle"
-              rowKey="id"
-              loading={records.isFetching}
-              dataSource={records.data?.rows ?? []}
-              pagination={false}
-              scroll={{ x: 1040 }}
-              locale={{ emptyText: <EmptyState text={t('records.empty')} /> }}
-              columns={[
-                { title: t('records.columns.at'), dataIndex: 'at', width: 165, render: dateTime },
-                { title: t('records.columns.mobile'), dataIndex: 'mobile', width: 125 },
-                {
-                  title: t('records.columns.code'),
-                  dataIndex: 'code',
-                  width: 140,
-                  render: (code: number) => (
-                    <Tooltip title={codeReason(t, code)}>
-                      <Tag color={codeColor(code)}>
-                        {code} · {codeName(t, code)}
-                      </Tag>
-                    </Tooltip>
-                  ),
-                },
-                {
-                  title: t('records.columns.res'),
-                  dataIndex: 'res',
-                  width: 110,
-                  render: (res: string | null) => resText(t, res),
-                },
-                {
-                  title: t('records.columns.initIsp'),
-                  dataIndex: 'initIsp',
-                  width: 90,
-                  render: (name: string | null) => carrierName(t, name),
-                },
-                {
-                  title: t('records.columns.nowIsp'),
-                  dataIndex: 'nowIsp',
-                  width: 90,
-                  render: (name: string | null) => carrierName(t, name),
-                },
-                {
-                  title: t('records.columns.clientIp'),
-                  dataIndex: 'clientIp',
-                  width: 130,
-                  render: (ip) => ip ?? t('common.none'),
-                },
-                {
-                  title: t('records.columns.latency'),
-                  dataIndex: 'latencyMs',
-                  width: 80,
-                  render: (ms: number | null) => (ms === null ? t('common.none') : `${ms} ms`),
-                },
-                {
-                  title: t('records.columns.requestId'),
-                  dataIndex: 'requestId',
-                  ellipsis: true,
-                  render: (id: string | null) =>
-                    id ? <Typography.Text copyable={{ text: id }}>{id}</Typography.Text> : t('common.none'),
-                },
-              ]}
-            />
-            <CursorPager pages={pages} next={records.data?.next} loading={records.isFetching} />
-          </>
-        )}
+        <PagedTable
+          list={records}
+          data-testid="records-table"
+          scroll={{ x: 1040 }}
+          empty={t('records.empty')}
+          columns={[
+            { title: t('records.columns.at'), dataIndex: 'at', width: 165, render: dateTime },
+            { title: t('records.columns.mobile'), dataIndex: 'mobile', width: 125 },
+            {
+              title: t('records.columns.code'),
+              dataIndex: 'code',
+              width: 140,
+              render: (code: number) => (
+                <Tooltip title={codeReason(t, code)}>
+                  <Tag color={codeColor(code)}>
+                    {code} · {codeName(t, code)}
+                  </Tag>
+                </Tooltip>
+              ),
+            },
+            {
+              title: t('records.columns.res'),
+              dataIndex: 'res',
+              width: 110,
+              render: (res: string | null) => resText(t, res),
+            },
+            {
+              title: t('records.columns.initIsp'),
+              dataIndex: 'initIsp',
+              width: 90,
+              render: (name: string | null) => carrierName(t, name),
+            },
+            {
+              title: t('records.columns.nowIsp'),
+              dataIndex: 'nowIsp',
+              width: 90,
+              render: (name: string | null) => carrierName(t, name),
+            },
+            {
+              title: t('records.columns.clientIp'),
+              dataIndex: 'clientIp',
+              width: 130,
+              render: (ip) => ip ?? t('common.none'),
+            },
+            {
+              title: t('records.columns.latency'),
+              dataIndex: 'latencyMs',
+              width: 80,
+              render: (ms: number | null) => (ms === null ? t('common.none') : `${ms} ms`),
+            },
+            {
+              title: t('records.columns.requestId'),
+              dataIndex: 'requestId',
+              ellipsis: true,
+              render: (id: string | null) =>
+                id ? <Typography.Text copyable={{ text: id }}>{id}</Typography.Text> : t('common.none'),
+            },
+          ]}
+        />
       </Card>
     </>
   );

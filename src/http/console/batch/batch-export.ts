@@ -3,39 +3,17 @@ import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { REASONS, ResultCode } from '../../../core/result-codes.js';
 import type { BatchChunkOutput, Store } from '../../../store/store.js';
-import { decodeChunkOutput } from './chunk-output.js';
+import { BATCH_ANSWER_COLUMNS, decodeChunkOutput } from './chunk-output.js';
 
 /** The columns of a job's results, CSV and XLSX alike. */
-export const RESULT_COLUMNS = [
-  'mobile',
-  'code',
-  'reason',
-  'res',
-  'area',
-  'init_isp',
-  'now_isp',
-  'province',
-  'city',
-  'type',
-  'ported_at',
-] as const;
+export const RESULT_COLUMNS = ['mobile', 'code', 'reason', ...BATCH_ANSWER_COLUMNS];
+const NO_ANSWER = BATCH_ANSWER_COLUMNS.map(() => '');
 
 /** Chunks read from the store at a time: about 20,000 rows, whatever the size of the job. */
 export const EXPORT_PAGE_CHUNKS = 20;
 
-export type ResultRow = [
-  mobile: string,
-  code: number,
-  reason: string,
-  res: string,
-  area: string,
-  initIsp: string,
-  nowIsp: string,
-  province: string,
-  city: string,
-  type: string,
-  portedAt: string,
-];
+/** A row under RESULT_COLUMNS. */
+export type ResultRow = [mobile: string, code: number, reason: string, ...cells: string[]];
 
 function reasonOf(code: number): string {
   return REASONS[code as ResultCode] ?? '';
@@ -48,14 +26,13 @@ function reasonOf(code: number): string {
 export function chunkRows(chunk: BatchChunkOutput): ResultRow[] {
   let paid = 0;
   return decodeChunkOutput(chunk.output).map((answer): ResultRow => {
-    const [mobile, code] = answer;
-    if (answer.length === 2 || code !== 0 || paid >= chunk.charged) {
+    const [mobile, code, ...cells] = answer;
+    if (cells.length === 0 || code !== 0 || paid >= chunk.charged) {
       const shown = code === 0 ? ResultCode.InsufficientBalance : code;
-      return [mobile, shown, reasonOf(shown), '', '', '', '', '', '', '', ''];
+      return [mobile, shown, reasonOf(shown), ...NO_ANSWER];
     }
     paid++;
-    const [, , res, area, initIsp, nowIsp, province, city, type, portedAt] = answer;
-    return [mobile, 0, reasonOf(0), res, area, initIsp, nowIsp, province, city, type, portedAt ?? ''];
+    return [mobile, 0, reasonOf(0), ...cells.map((cell) => cell ?? '')];
   });
 }
 

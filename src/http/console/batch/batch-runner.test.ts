@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type BatchJob, type Store, StoreError } from '../../../store/store.js';
 import { availableEngines } from '../../../test-support/test-databases.js';
-import { type TestServer, startTestServer } from '../../../test-support/test-server.js';
+import { serverForThisFile } from '../../../test-support/test-server.js';
 import { uniqueName } from '../../test-support/fixtures.js';
 import { type ResultRow, resultPages } from './batch-export.js';
 import { BatchJobRunner, type RunnerLog } from './batch-runner.js';
@@ -49,15 +49,11 @@ async function logCodes(store: Store, accountId: number): Promise<Record<number,
 
 for (const engine of availableEngines('batch runner')) {
   describe(`batch job runner on ${engine}`, () => {
-    let server: TestServer;
+    const server = serverForThisFile(engine);
     let store: Store;
 
-    beforeAll(async () => {
-      server = await startTestServer(engine);
+    beforeAll(() => {
       store = server.server.deps.store;
-    });
-    afterAll(async () => {
-      await server?.close();
     });
 
     const runnerOnStore = () =>

@@ -1,25 +1,18 @@
 import type { LookupOutcome } from '../../../core/lookup.js';
 import { ResultCode } from '../../../core/result-codes.js';
+import { answerCells, answerColumnsWithout } from '../../../core/result-columns.js';
+
+/** What a job's results show of a code-0 answer, in the order its tuple keeps them. */
+export const BATCH_ANSWER_COLUMNS = answerColumnsWithout('zip', 'area_code');
 
 /**
  * How the runner stores a chunk's answers and the export reads them back: one tuple per entry, in
- * entry order. A code-0 answer carries what the results columns show; any other only its code.
- * Compact because a 1M-number job keeps a thousand of these chunks.
+ * entry order. A code-0 answer carries the cells of BATCH_ANSWER_COLUMNS (chunks of earlier
+ * versions hold null for no port date); any other only its code. Compact because a 1M-number job
+ * keeps a thousand of these chunks.
  */
 export type BatchAnswer =
-  | [entry: string, code: number]
-  | [
-      entry: string,
-      code: 0,
-      res: string,
-      area: string,
-      initIsp: string,
-      nowIsp: string,
-      province: string,
-      city: string,
-      type: string,
-      portedAt: string | null,
-    ];
+  [entry: string, code: number] | [entry: string, code: 0, ...cells: (string | null)[]];
 
 /** Changes when the tuples change, so that chunks stored by an older version stay readable. */
 const FORMAT = 1;
@@ -31,19 +24,7 @@ export function answerCode(outcome: LookupOutcome): number {
 
 export function batchAnswer(entry: string, outcome: LookupOutcome): BatchAnswer {
   if (outcome.code !== 0) return [entry, answerCode(outcome)];
-  const { seed, ext } = outcome.answer;
-  return [
-    seed.Mobile,
-    0,
-    seed.res,
-    seed.Area,
-    seed.Init_isp,
-    seed.Now_isp,
-    ext.province,
-    ext.city,
-    ext.type,
-    ext.portedAt,
-  ];
+  return [outcome.answer.seed.Mobile, 0, ...answerCells(outcome.answer, BATCH_ANSWER_COLUMNS)];
 }
 
 export function encodeChunkOutput(answers: BatchAnswer[]): string {

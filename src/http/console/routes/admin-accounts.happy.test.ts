@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { availableEngines } from '../../../test-support/test-databases.js';
-import { type TestServer, startTestServer } from '../../../test-support/test-server.js';
+import { serverForThisFile } from '../../../test-support/test-server.js';
 import {
   BEIJING,
   TOO_SHORT,
@@ -10,27 +10,18 @@ import {
   uniqueName,
 } from '../../test-support/fixtures.js';
 import { get } from '../../test-support/http-client.js';
-import {
-  type ConsoleClient,
-  consoleClient,
-  loginCustomer,
-  loginOperator,
-} from '../test-support/console-client.js';
+import { type ConsoleClient, consoleClient, loginCustomer } from '../test-support/console-client.js';
+import { loginFirstOperator } from '../test-support/console-users.js';
 import { chinaDay } from '../usage-series.js';
 
 const PASSWORD = 'first-password-1';
 
 describe.each(availableEngines('console admin accounts'))('operator account pages (%s)', (engine) => {
-  let server: TestServer;
+  const server = serverForThisFile(engine);
   let operator: ConsoleClient;
 
   beforeAll(async () => {
-    server = await startTestServer(engine);
-    const first = server.server.firstStart!.operator!;
-    operator = await loginOperator(server.url, first.username, first.password);
-  });
-  afterAll(async () => {
-    await server?.close();
+    operator = await loginFirstOperator(server);
   });
 
   async function createAccount(extra: Record<string, unknown> = {}) {

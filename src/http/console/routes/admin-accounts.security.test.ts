@@ -1,13 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serverForThisFile } from '../../../test-support/test-server.js';
-import { hashPassword } from '../../passwords.js';
 import { uniqueName } from '../../test-support/fixtures.js';
-import {
-  type ConsoleClient,
-  consoleClient,
-  loginCustomer,
-  loginOperator,
-} from '../test-support/console-client.js';
+import { type ConsoleClient, consoleClient } from '../test-support/console-client.js';
+import { loggedInCustomer, loggedInOperator } from '../test-support/console-users.js';
 
 const server = serverForThisFile();
 
@@ -40,15 +35,10 @@ describe('operator routes refuse everyone but operators', () => {
   let victimId: number;
 
   beforeAll(async () => {
-    const store = server.server.deps.store;
-    const name = uniqueName('cust');
-    const { account } = await server.account({ name, balance: 5 });
-    victimId = account.id;
-    await store.setAccountPassword(account.id, await hashPassword('customer-pass-1'));
-    customer = await loginCustomer(server.url, name, 'customer-pass-1');
-    const username = uniqueName('op');
-    await store.createOperator(username, await hashPassword('operator-pass-1'));
-    operator = await loginOperator(server.url, username, 'operator-pass-1');
+    const victim = await loggedInCustomer(server, { balance: 5 });
+    victimId = victim.account.id;
+    customer = victim.client;
+    operator = await loggedInOperator(server);
   });
 
   it('answers 401 not_logged_in without a session', async () => {

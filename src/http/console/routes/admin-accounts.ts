@@ -1,18 +1,24 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import {
-  type Account,
-  type AccountChanges,
-  type KeyRecord,
-  type LedgerEntry,
-  MAX_PAGE_SIZE,
-  StoreError,
-} from '../../../store/store.js';
+import type { FastifyInstance } from 'fastify';
+import type { Account, AccountChanges, LedgerEntry } from '../../../store/store.js';
+import { createAccountWithKey, keyView } from '../../account-keys.js';
 import type { AppDeps } from '../../app-deps.js';
-import { hashSecret, newSecret, secretHint } from '../../key-auth.js';
 import { hashPassword } from '../../passwords.js';
 import { audit } from '../audit.js';
 import { ConsoleError } from '../console-error.js';
 import { requireOperator } from '../guards.js';
+import {
+  type Body,
+  badRequest,
+  bodyObject,
+  hasControlCharacter,
+  isWhole,
+  onlyFields,
+  pageQuery,
+  pathId,
+  readChoice,
+  readLimit,
+  readText,
+} from '../request-input.js';
 import { dailyByCode, lastChinaDays } from '../usage-series.js';
 import { checkNewPassword } from './auth.js';
 
@@ -24,96 +30,9 @@ const USAGE_DAYS = 30;
 /** One operator action moves at most this many queries: a typo of a few digits is refused. */
 const MAX_BALANCE_CHANGE = 1_000_000_000_000;
 
-type Body = Record<string, unknown>;
-
-function badRequest(message: string): ConsoleError {
-  return new ConsoleError('bad_request', message);
-}
-
-/** The JSON object of a request body, or 400 (no body, an array, a form). */
-export function bodyObject(request: FastifyRequest): Body {
-  const body = request.body;
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw badRequest('the body must be a JSON object');
-  }
-  return body as Body;
-}
-
-function onlyFields(body: Body, allowed: readonly string[]): void {
-  const unknown = Object.keys(body).filter((name) => !allowed.includes(name));
-  if (unknown.length > 0) throw badRequest(`unknown field ${unknown[0]}`);
-}
-
-function readChoice<T extends string>(body: Body, name: string, choices: readonly T[]): T | undefined {
-  const value = body[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !choices.includes(value as T)) {
-    throw badRequest(`${name} must be one of ${choices.join(', ')}`);
-  }
-  return value as T;
-}
-
-function isWhole(value: unknown, min: number, max: number): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
-}
-
-/** undefined when absent, null for "none", else a whole number of at least `min`. */
-function readLimit(body: Body, name: string, min: number): number | null | undefined {
-  const value = body[name];
-  if (value === undefined || value === null) return value;
-  if (!isWhole(value, min, Number.MAX_SAFE_INTEGER)) {
-    throw badRequest(`${name} must be a whole number of at least ${min}, or null`);
-  }
-  return value;
-}
-
-function readText(body: Body, name: string, max: number): string | undefined {
-  const value = body[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length > max) {
-    throw badRequest(`${name} must be text of at most ${max} characters`);
-  }
-  return value;
-}
-
 /** A new console password (the policy of auth.ts), or undefined when absent. */
 function readPassword(body: Body): string | undefined {
   return body.password === undefined ? undefined : checkNewPassword(body.password);
-}
-
-/** `?before=&limit=` of a paged listing; 400 for anything but whole numbers in range. */
-export function pageQuery(query: unknown): { before?: number; limit?: number } {
-  const { before, limit } = (query ?? {}) as Record<string, unknown>;
-  const whole = (name: string, value: unknown, max: number): number | undefined => {
-    if (value === undefined || value === '') return undefined;
-    const number = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : NaN;
-    if (!isWhole(number, 1, max)) throw badRequest(`${name} must be a whole number from 1 to ${max}`);
-    return number;
-  };
-  return {
-    before: whole('before', before, Number.MAX_SAFE_INTEGER),
-    limit: whole('limit', limit, MAX_PAGE_SIZE),
-  };
-}
-
-/** A path id; anything that is not one cannot name an object, so it is not found. */
-export function pathId(params: unknown, what: string): number {
-  const text = (params as { id?: string }).id ?? '';
-  const id = /^\d{1,15}$/.test(text) ? Number(text) : 0;
-  if (id < 1) throw new ConsoleError('not_found', `no such ${what}`);
-  return id;
-}
-
-/** The store's refusals of the caller's input, as console errors; anything else passes through. */
-export async function storeCall<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (!(error instanceof StoreError)) throw error;
-    if (error.code === 'duplicate') throw new ConsoleError('conflict', error.message);
-    if (error.code === 'not_found') throw new ConsoleError('not_found', error.message);
-    throw badRequest(error.message);
-  }
 }
 
 function accountView(account: Account, hasPassword: boolean) {
@@ -128,17 +47,6 @@ function accountView(account: Account, hasPassword: boolean) {
     lowBalanceThreshold: account.lowBalanceThreshold,
     hasPassword,
     createdAt: account.createdAt.toISOString(),
-  };
-}
-
-function keyView(key: KeyRecord) {
-  return {
-    id: key.id,
-    kind: key.kind,
-    hint: key.hint,
-    label: key.label,
-    createdAt: key.createdAt.toISOString(),
-    revokedAt: key.revokedAt?.toISOString() ?? null,
   };
 }
 
@@ -189,8 +97,7 @@ function readNewAccount(body: Body) {
     'password',
   ]);
   const name = readText(body, 'name', MAX_NAME_LENGTH);
-  // eslint-disable-next-line no-control-regex
-  if (!name || name.trim() !== name || /[\u0000-\u001f\u007f]/.test(name)) {
+  if (!name || name.trim() !== name || hasControlCharacter(name)) {
     throw badRequest(`name must be 1–${MAX_NAME_LENGTH} characters without surrounding spaces`);
   }
   const feeType = readChoice(body, 'feeType', ['prepaid', 'postpaid']);
@@ -246,10 +153,10 @@ export function adminAccountRoutes(app: FastifyInstance, deps: AppDeps): void {
     const { account: input, password } = readNewAccount(bodyObject(request));
     // Hashed first: a slow hash failing after the account exists would leave it half made.
     const passwordHash = password === undefined ? undefined : await hashPassword(password);
-    const account = await storeCall(deps.store.createAccount(input));
-    const apikey = newSecret();
-    await deps.store.createKey(account.id, 'apikey', hashSecret(apikey), secretHint(apikey), 'console');
-    if (passwordHash !== undefined) await deps.store.setAccountPassword(account.id, passwordHash);
+    const { account, apikey } = await createAccountWithKey(deps.store, input, {
+      keyLabel: 'console',
+      passwordHash,
+    });
     await audit(deps, request, 'account.create', `account:${account.id}`, {
       ...input,
       consoleLogin: passwordHash !== undefined,
@@ -280,7 +187,7 @@ export function adminAccountRoutes(app: FastifyInstance, deps: AppDeps): void {
     const id = pathId(request.params, 'account');
     const changes = readChanges(bodyObject(request));
     const before = await existingAccount(deps, id);
-    const account = await storeCall(deps.store.updateAccount(id, changes));
+    const account = await deps.store.updateAccount(id, changes);
     // Status, fee type and limits are read from the key cache on every API request.
     deps.keys.invalidate();
     const previous = Object.fromEntries(
@@ -294,7 +201,7 @@ export function adminAccountRoutes(app: FastifyInstance, deps: AppDeps): void {
     requireOperator(request);
     const id = pathId(request.params, 'account');
     const change = readBalanceChange(bodyObject(request));
-    const entry = await storeCall(deps.store.adjustBalance(id, change.delta, change.reason));
+    const entry = await deps.store.adjustBalance(id, change.delta, change.reason);
     deps.keys.invalidate();
     await audit(deps, request, `account.${change.kind}`, `account:${id}`, {
       delta: change.delta,
@@ -312,7 +219,7 @@ export function adminAccountRoutes(app: FastifyInstance, deps: AppDeps): void {
     const password = readPassword(body);
     if (password === undefined) throw badRequest('password is required');
     const account = await existingAccount(deps, id);
-    await storeCall(deps.store.setAccountPassword(id, await hashPassword(password)));
+    await deps.store.setAccountPassword(id, await hashPassword(password));
     // Whoever knew the old password is logged out with it.
     await deps.store.deleteSessionsOf('customer', id);
     await audit(deps, request, 'account.password_reset', `account:${id}`, { name: account.name });
@@ -324,7 +231,7 @@ export function adminAccountRoutes(app: FastifyInstance, deps: AppDeps): void {
     const id = pathId(request.params, 'account');
     const page = pageQuery(request.query);
     await existingAccount(deps, id);
-    const { rows, next } = await storeCall(deps.store.ledger(id, page));
+    const { rows, next } = await deps.store.ledger(id, page);
     return { rows: rows.map(ledgerView), next };
   });
 }

@@ -1,11 +1,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { availableEngines } from '../../../test-support/test-databases.js';
-import { type TestServer, startTestServer } from '../../../test-support/test-server.js';
+import { serverForThisFile } from '../../../test-support/test-server.js';
 import { BEIJING, SHANGHAI, YICHANG, uniqueName } from '../../test-support/fixtures.js';
 import { type LookupBody, get, sleep } from '../../test-support/http-client.js';
-import { type ConsoleAnswer, type ConsoleClient, loginOperator } from '../test-support/console-client.js';
+import type { ConsoleAnswer, ConsoleClient } from '../test-support/console-client.js';
+import { loginFirstOperator } from '../test-support/console-users.js';
 import { UPLOADS_DIR } from './admin-data.js';
 
 interface ImportView {
@@ -42,18 +43,13 @@ const BROKEN = [
 ].join('\n');
 
 describe.each(availableEngines('console admin data'))('portability uploads (%s)', (engine) => {
-  let server: TestServer;
+  const server = serverForThisFile(engine);
   let operator: ConsoleClient;
   let apikey: string;
 
   beforeAll(async () => {
-    server = await startTestServer(engine);
-    const first = server.server.firstStart!.operator!;
-    operator = await loginOperator(server.url, first.username, first.password);
+    operator = await loginFirstOperator(server);
     ({ apikey } = await server.account({ name: uniqueName('data'), balance: 1000, qpsLimit: 10_000 }));
-  });
-  afterAll(async () => {
-    await server?.close();
   });
 
   function upload(kind: string, fileName: string, content: string | Buffer, skipInvalid = 'false') {

@@ -4,17 +4,17 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
-import { CARRIER_NAMES } from '../../../core/carrier.js';
 import { DataFileError } from '../../../data/data-file-error.js';
 import type { ApplyProgress } from '../../../data/ported-apply-worker.js';
-import type { ApplyResult, PortedDatabase, PortedState } from '../../../data/ported-database.js';
+import type { ApplyResult, PortedDatabase } from '../../../data/ported-database.js';
 import { type FeedKind, FeedGapError, FeedRejectedError, detectFeedKind } from '../../../data/ported-feed.js';
-import type { DataImport } from '../../../store/store.js';
+import { portedStats } from '../../../data/ported-stats.js';
+import type { DataImport, DataImportOutcome } from '../../../store/store.js';
 import type { AppDeps } from '../../app-deps.js';
 import { audit } from '../audit.js';
 import { ConsoleError } from '../console-error.js';
 import { requireOperator } from '../guards.js';
-import { pageQuery, pathId } from './admin-accounts.js';
+import { pageQuery, pathId } from '../request-input.js';
 
 /** A full snapshot of every ported number in China is a few GB of CSV. */
 export const MAX_PORTED_UPLOAD_BYTES = 4 * 1024 ** 3;
@@ -23,46 +23,6 @@ export const UPLOADS_DIR = 'uploads';
 const MAX_FILE_NAME_LENGTH = 200;
 /** Enough of a file's start to tell a full snapshot from a delta. */
 const HEAD_BYTES = 4096;
-
-/** What `mnpd data stats` shows, for the console: counts by carrier and by month ported. */
-export interface PortedStats {
-  version: string;
-  count: number;
-  lastSeq: number;
-  source: string;
-  createdAt: string;
-  byCarrier: Record<string, number>;
-  /** Months with at least one port, oldest first. */
-  byMonth: { month: string; count: number }[];
-  /** Ported numbers without a port date. */
-  undated: number;
-}
-
-/** Counting walks the whole index (100 M entries take a while); the state is immutable, so once each. */
-const statsOfState = new WeakMap<PortedState, PortedStats>();
-
-export function portedStats(state: PortedState): PortedStats {
-  const cached = statsOfState.get(state);
-  if (cached) return cached;
-  const { index, meta } = state;
-  const perCarrier = index.countByCarrier();
-  const perMonth = index.countByMonth();
-  const stats: PortedStats = {
-    version: meta.dataVersion,
-    count: index.size,
-    lastSeq: meta.lastSeq,
-    source: meta.source,
-    createdAt: meta.createdAt,
-    byCarrier: Object.fromEntries(CARRIER_NAMES.map((name, carrier) => [name, perCarrier[carrier] ?? 0])),
-    byMonth: [...perMonth]
-      .filter(([month]) => month !== 'unknown')
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([month, count]) => ({ month, count })),
-    undated: perMonth.get('unknown') ?? 0,
-  };
-  statsOfState.set(state, stats);
-  return stats;
-}
 
 /**
  * The import this process runs, if any, and how far it got. Kept per portability database (one
@@ -210,9 +170,7 @@ async function checkFeed(path: string, kind: FeedKind): Promise<string | undefin
   }
 }
 
-type Outcome = Parameters<AppDeps['store']['finishDataImport']>[1];
-
-function appliedOutcome(result: ApplyResult, kind: FeedKind): Outcome {
+function appliedOutcome(result: ApplyResult, kind: FeedKind): DataImportOutcome {
   const report = result.report;
   const skipped = report && report.invalid > 0 ? `, ${report.invalid} invalid rows skipped` : '';
   const size = `the database has ${result.state.index.size} ported numbers`;
@@ -234,7 +192,7 @@ function appliedOutcome(result: ApplyResult, kind: FeedKind): Outcome {
 }
 
 /** The feed's refusals name the file on disk; people know it by the name they uploaded. */
-function failedOutcome(error: unknown, upload: Upload): Outcome {
+function failedOutcome(error: unknown, upload: Upload): DataImportOutcome {
   const named = (message: string) => message.replaceAll(upload.path, upload.fileName);
   if (error instanceof FeedRejectedError) {
     const { report } = error;
@@ -272,7 +230,7 @@ async function runImport(
       running.progress = progressOf(progress);
     },
   };
-  let outcome: Outcome;
+  let outcome: DataImportOutcome;
   try {
     const result =
       upload.kind === 'full'

@@ -1,21 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { availableEngines } from '../../../test-support/test-databases.js';
-import { type TestServer, startTestServer } from '../../../test-support/test-server.js';
+import { serverForThisFile } from '../../../test-support/test-server.js';
 import { BEIJING, TOO_SHORT, YICHANG, uniqueName } from '../../test-support/fixtures.js';
 import { get, sleep } from '../../test-support/http-client.js';
-import { type ConsoleClient, loginOperator } from '../test-support/console-client.js';
+import type { ConsoleClient } from '../test-support/console-client.js';
+import { loginFirstOperator } from '../test-support/console-users.js';
 
 describe.each(availableEngines('console admin system'))('system page and audit log (%s)', (engine) => {
-  let server: TestServer;
+  const server = serverForThisFile(engine);
   let operator: ConsoleClient;
 
   beforeAll(async () => {
-    server = await startTestServer(engine);
-    const first = server.server.firstStart!.operator!;
-    operator = await loginOperator(server.url, first.username, first.password);
-  });
-  afterAll(async () => {
-    await server?.close();
+    operator = await loginFirstOperator(server);
   });
 
   it("shows this node's traffic, today's busiest accounts and totals", async () => {

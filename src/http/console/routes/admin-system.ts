@@ -3,7 +3,7 @@ import type { AuditEntry } from '../../../store/store.js';
 import type { AppDeps } from '../../app-deps.js';
 import { requireOperator } from '../guards.js';
 import { DAY_MS, chinaDayStart } from '../usage-series.js';
-import { pageQuery } from './admin-accounts.js';
+import { pageQuery } from '../request-input.js';
 
 /** Accounts listed as today's busiest. */
 const TOP_ACCOUNTS = 10;

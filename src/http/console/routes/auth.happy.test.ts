@@ -1,29 +1,19 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { serverForThisFile } from '../../../test-support/test-server.js';
-import { hashPassword } from '../../passwords.js';
-import { uniqueName } from '../../test-support/fixtures.js';
 import { consoleClient, loginCustomer, loginOperator, postLogin } from '../test-support/console-client.js';
+import {
+  TEST_PASSWORD as PASSWORD,
+  customerWithPassword,
+  loggedInCustomer,
+  operatorWithPassword,
+} from '../test-support/console-users.js';
 
 const server = serverForThisFile();
-const PASSWORD = 'correct horse 1';
-
-async function customerWithPassword(password = PASSWORD) {
-  const name = uniqueName('cust');
-  const { account } = await server.account({ name, balance: 10 });
-  await server.server.deps.store.setAccountPassword(account.id, await hashPassword(password));
-  return { name, account };
-}
-
-async function operatorWithPassword(password = PASSWORD) {
-  const username = uniqueName('op');
-  const operator = await server.server.deps.store.createOperator(username, await hashPassword(password));
-  return { username, operator };
-}
 
 describe('POST /console/api/login', () => {
   it('logs a customer in: name, role and CSRF token, and a strict HttpOnly session cookie', async () => {
-    const { name } = await customerWithPassword();
+    const { name } = await customerWithPassword(server);
     const answer = await postLogin(server.url, 'customer', name, PASSWORD);
     expect(answer.status).toBe(200);
     const body = answer.json();
@@ -41,7 +31,7 @@ describe('POST /console/api/login', () => {
   });
 
   it('logs an operator in with its username', async () => {
-    const { username } = await operatorWithPassword();
+    const { username } = await operatorWithPassword(server);
     const operator = await loginOperator(server.url, username, PASSWORD);
     const session = await operator.get('/session');
     expect(session.status).toBe(200);
@@ -49,14 +39,13 @@ describe('POST /console/api/login', () => {
   });
 
   it('accepts an Origin header naming the server itself', async () => {
-    const { name } = await customerWithPassword();
+    const { name } = await customerWithPassword(server);
     const answer = await postLogin(server.url, 'customer', name, PASSWORD, { origin: server.url });
     expect(answer.status).toBe(200);
   });
 
   it('gives every login its own session', async () => {
-    const { name } = await customerWithPassword();
-    const first = await loginCustomer(server.url, name, PASSWORD);
+    const { name, client: first } = await loggedInCustomer(server);
     const second = await loginCustomer(server.url, name, PASSWORD);
     expect(first.cookie).not.toBe(second.cookie);
     expect(first.csrfToken).not.toBe(second.csrfToken);
@@ -67,8 +56,7 @@ describe('POST /console/api/login', () => {
 
 describe('GET /console/api/session', () => {
   it('answers the logged-in user', async () => {
-    const { name } = await customerWithPassword();
-    const client = await loginCustomer(server.url, name, PASSWORD);
+    const { name, client } = await loggedInCustomer(server);
     const answer = await client.get('/session');
     expect(answer.status).toBe(200);
     expect(answer.json()).toEqual({ role: 'customer', name, csrfToken: client.csrfToken });
@@ -89,8 +77,7 @@ describe('session lifetime', () => {
   const hashOf = (cookie: string) => createHash('sha256').update(cookie.split('=')[1]).digest('hex');
 
   it('extends a session used when less than half its 12 hours are left', async () => {
-    const { name } = await customerWithPassword();
-    const client = await loginCustomer(server.url, name, PASSWORD);
+    const { client } = await loggedInCustomer(server);
     const store = server.server.deps.store;
     const hash = hashOf(client.cookie);
     // Still more than half left: nothing to do.
@@ -105,15 +92,13 @@ describe('session lifetime', () => {
   });
 
   it('forgets an expired session', async () => {
-    const { name } = await customerWithPassword();
-    const client = await loginCustomer(server.url, name, PASSWORD);
+    const { client } = await loggedInCustomer(server);
     await server.server.deps.store.extendSession(hashOf(client.cookie), new Date(Date.now() - 1000));
     expect((await client.get('/session')).status).toBe(401);
   });
 
   it('keeps only the hash of the cookie in the store', async () => {
-    const { name } = await customerWithPassword();
-    const client = await loginCustomer(server.url, name, PASSWORD);
+    const { client } = await loggedInCustomer(server);
     const store = server.server.deps.store;
     expect(await store.getSession(client.cookie.split('=')[1])).toBeUndefined();
     expect(await store.getSession(hashOf(client.cookie))).toMatchObject({ role: 'customer' });
@@ -122,8 +107,7 @@ describe('session lifetime', () => {
 
 describe('POST /console/api/logout', () => {
   it('ends the session and clears the cookie', async () => {
-    const { name } = await customerWithPassword();
-    const client = await loginCustomer(server.url, name, PASSWORD);
+    const { client } = await loggedInCustomer(server);
     const cookie = client.cookie;
     const answer = await client.post('/logout');
     expect(answer.status).toBe(204);
@@ -142,8 +126,7 @@ describe('POST /console/api/logout', () => {
 
 describe('POST /console/api/password', () => {
   it("changes a customer's password, ends its other sessions and keeps this one", async () => {
-    const { name } = await customerWithPassword();
-    const here = await loginCustomer(server.url, name, PASSWORD);
+    const { name, client: here } = await loggedInCustomer(server);
     const elsewhere = await loginCustomer(server.url, name, PASSWORD);
     const oldCookie = here.cookie;
     const answer = await here.post('/password', { current: PASSWORD, next: 'a new password 2' });
@@ -163,7 +146,7 @@ describe('POST /console/api/password', () => {
   });
 
   it("changes an operator's password", async () => {
-    const { username } = await operatorWithPassword();
+    const { username } = await operatorWithPassword(server);
     const operator = await loginOperator(server.url, username, PASSWORD);
     const elsewhere = await loginOperator(server.url, username, PASSWORD);
     expect((await operator.post('/password', { current: PASSWORD, next: 'operator new 3' })).status).toBe(
@@ -175,8 +158,7 @@ describe('POST /console/api/password', () => {
   });
 
   it('refuses a password shorter than 8 characters, changing nothing', async () => {
-    const { name } = await customerWithPassword();
-    const client = await loginCustomer(server.url, name, PASSWORD);
+    const { name, client } = await loggedInCustomer(server);
     const answer = await client.post('/password', { current: PASSWORD, next: 'short7!' });
     expect(answer.status).toBe(400);
     expect(answer.json().error.code).toBe('weak_password');
@@ -184,8 +166,7 @@ describe('POST /console/api/password', () => {
   });
 
   it('refuses a wrong current password with 401 bad_credentials, keeping the session', async () => {
-    const { name } = await customerWithPassword();
-    const client = await loginCustomer(server.url, name, PASSWORD);
+    const { name, client } = await loggedInCustomer(server);
     const answer = await client.post('/password', { current: 'not the password', next: 'whatever 12345' });
     expect(answer.status).toBe(401);
     expect(answer.json().error.code).toBe('bad_credentials');

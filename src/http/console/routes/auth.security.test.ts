@@ -1,27 +1,20 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serverForThisFile } from '../../../test-support/test-server.js';
-import { hashPassword } from '../../passwords.js';
 import { uniqueName } from '../../test-support/fixtures.js';
 import {
   type ConsoleAnswer,
   type ConsoleClient,
   consoleClient,
-  loginCustomer,
-  loginOperator,
   postLogin,
 } from '../test-support/console-client.js';
+import {
+  TEST_PASSWORD as PASSWORD,
+  customerWithPassword,
+  loggedInCustomer,
+  loggedInOperator,
+} from '../test-support/console-users.js';
 
 const server = serverForThisFile();
-const PASSWORD = 'correct horse 1';
-
-async function customerWithPassword(password: string | null = PASSWORD) {
-  const name = uniqueName('cust');
-  const { account } = await server.account({ name, balance: 10 });
-  if (password !== null) {
-    await server.server.deps.store.setAccountPassword(account.id, await hashPassword(password));
-  }
-  return { name, account };
-}
 
 function expectError(answer: ConsoleAnswer, status: number, code: string): void {
   expect({ status: answer.status, code: answer.json().error?.code }).toEqual({ status, code });
@@ -29,8 +22,8 @@ function expectError(answer: ConsoleAnswer, status: number, code: string): void 
 
 describe('login refusals', () => {
   it('answers the same 401 bad_credentials for a wrong password, an unknown name and no password', async () => {
-    const { name } = await customerWithPassword();
-    const { name: withoutPassword } = await customerWithPassword(null);
+    const { name } = await customerWithPassword(server);
+    const { name: withoutPassword } = await customerWithPassword(server, { password: null });
     const answers = [
       await postLogin(server.url, 'customer', name, 'wrong password'),
       await postLogin(server.url, 'customer', uniqueName('nobody'), PASSWORD),
@@ -45,7 +38,7 @@ describe('login refusals', () => {
   });
 
   it('says a customer is suspended only to whoever knows the password', async () => {
-    const { name, account } = await customerWithPassword();
+    const { name, account } = await customerWithPassword(server);
     await server.server.deps.store.updateAccount(account.id, { status: 'suspended' });
     expectError(await postLogin(server.url, 'customer', name, 'wrong password'), 401, 'bad_credentials');
     const answer = await postLogin(server.url, 'customer', name, PASSWORD);
@@ -54,7 +47,7 @@ describe('login refusals', () => {
   });
 
   it('refuses a login whose Origin is another site', async () => {
-    const { name } = await customerWithPassword();
+    const { name } = await customerWithPassword(server);
     for (const origin of ['http://evil.example', 'null', `${server.url}.evil.example`]) {
       const answer = await postLogin(server.url, 'customer', name, PASSWORD, { origin });
       expectError(answer, 403, 'csrf_failed');
@@ -95,8 +88,7 @@ describe('CSRF protection of changes', () => {
   let client: ConsoleClient;
 
   beforeAll(async () => {
-    const { name } = await customerWithPassword();
-    client = await loginCustomer(server.url, name, PASSWORD);
+    ({ client } = await loggedInCustomer(server));
   });
 
   it('refuses a change without the token, or with a wrong one, and does nothing', async () => {
@@ -123,8 +115,7 @@ describe('CSRF protection of changes', () => {
   });
 
   it("refuses another session's token", async () => {
-    const { name } = await customerWithPassword();
-    const other = await loginCustomer(server.url, name, PASSWORD);
+    const { client: other } = await loggedInCustomer(server);
     const mixed = consoleClient(server.url, client.cookie, other.csrfToken);
     expectError(await mixed.post('/me/keys', { kind: 'apikey', label: 'x' }), 403, 'csrf_failed');
   });
@@ -141,11 +132,8 @@ describe('roles', () => {
   let operator: ConsoleClient;
 
   beforeAll(async () => {
-    const { name } = await customerWithPassword();
-    customer = await loginCustomer(server.url, name, PASSWORD);
-    const username = uniqueName('op');
-    await server.server.deps.store.createOperator(username, await hashPassword(PASSWORD));
-    operator = await loginOperator(server.url, username, PASSWORD);
+    ({ client: customer } = await loggedInCustomer(server));
+    operator = await loggedInOperator(server);
   });
 
   it('refuses operator routes to a customer with 403 forbidden', async () => {
@@ -188,8 +176,7 @@ describe('the API scope', () => {
   });
 
   it('reads multipart uploads inside the console (the app ignores unknown bodies elsewhere)', async () => {
-    const { name } = await customerWithPassword();
-    const client = await loginCustomer(server.url, name, PASSWORD);
+    const { client } = await loggedInCustomer(server);
     const answer = await client.postFile('/me/batches', 'file', 'numbers.txt', '13972565391\n13800138000\n');
     expect(answer.status).toBe(201);
     expect(answer.json()).toMatchObject({ fileName: 'numbers.txt', status: 'draft', total: 2 });

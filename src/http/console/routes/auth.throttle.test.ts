@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { serverForThisFile } from '../../../test-support/test-server.js';
 import { LOGIN_WINDOW_MS, MAX_FAILURES_PER_IP, MAX_FAILURES_PER_NAME } from '../login-throttle.js';
-import { hashPassword } from '../../passwords.js';
 import { uniqueName } from '../../test-support/fixtures.js';
 import { postLogin } from '../test-support/console-client.js';
+import { TEST_PASSWORD as PASSWORD, customerWithPassword } from '../test-support/console-users.js';
 
 // Its own server: the address lock at the end would refuse every later login from 127.0.0.1.
 const server = serverForThisFile();
-const PASSWORD = 'correct horse 1';
-
-async function customerWithPassword() {
-  const name = uniqueName('cust');
-  const { account } = await server.account({ name, balance: 10 });
-  await server.server.deps.store.setAccountPassword(account.id, await hashPassword(PASSWORD));
-  return name;
-}
 
 async function failures(name: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
@@ -28,7 +20,7 @@ describe('login throttling', () => {
   let failuresFromHere = 0;
 
   it('clears a name after a successful login', async () => {
-    const name = await customerWithPassword();
+    const { name } = await customerWithPassword(server);
     await failures(name, MAX_FAILURES_PER_NAME - 1);
     expect((await postLogin(server.url, 'customer', name, PASSWORD)).status).toBe(200);
     await failures(name, MAX_FAILURES_PER_NAME - 1);
@@ -37,7 +29,7 @@ describe('login throttling', () => {
   });
 
   it('answers 429 too_many_attempts after 5 failures for a name, even with the right password', async () => {
-    const name = await customerWithPassword();
+    const { name } = await customerWithPassword(server);
     await failures(name, MAX_FAILURES_PER_NAME);
     failuresFromHere += MAX_FAILURES_PER_NAME;
     for (const password of [PASSWORD, 'wrong again']) {
@@ -51,16 +43,21 @@ describe('login throttling', () => {
     }
     // The name, in any case; other names and the operator of the same name are not locked.
     expect((await postLogin(server.url, 'customer', name.toUpperCase(), PASSWORD)).status).toBe(429);
-    expect((await postLogin(server.url, 'customer', await customerWithPassword(), PASSWORD)).status).toBe(
-      200,
-    );
+    expect(
+      (await postLogin(server.url, 'customer', (await customerWithPassword(server)).name, PASSWORD)).status,
+    ).toBe(200);
   });
 
   it('answers 429 to every name from an address after 20 failures', async () => {
     const left = MAX_FAILURES_PER_IP - failuresFromHere;
     expect(left).toBeGreaterThan(0);
     for (let i = 0; i < left; i++) await failures(uniqueName('guess'), 1);
-    const answer = await postLogin(server.url, 'customer', await customerWithPassword(), PASSWORD);
+    const answer = await postLogin(
+      server.url,
+      'customer',
+      (await customerWithPassword(server)).name,
+      PASSWORD,
+    );
     expect(answer.status).toBe(429);
     expect(answer.json().error.code).toBe('too_many_attempts');
   });

@@ -1,15 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSignedTlsEnv } from '../../../test-support/self-signed-cert.js';
 import { type TestServer, startTestServer } from '../../../test-support/test-server.js';
-import { hashPassword } from '../../passwords.js';
 import { MAX_FAILURES_PER_NAME } from '../login-throttle.js';
 import { postLogin } from '../test-support/console-client.js';
-
-const PASSWORD = 'correct horse 1';
+import { TEST_PASSWORD as PASSWORD, customerWithPassword } from '../test-support/console-users.js';
 
 /** POST /console/api/login over HTTPS, trusting the test's self-signed certificate. */
 function httpsLogin(
@@ -46,32 +41,9 @@ describe('console logins over HTTPS', () => {
   let name: string;
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mnpd-tls-'));
-    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    server = await startTestServer('sqlite', { MNPD_TLS_CERT: cert, MNPD_TLS_KEY: key, MNPD_TLS_PORT: '0' });
+    server = await startTestServer('sqlite', selfSignedTlsEnv());
     tlsPort = (server.server.tlsApp!.server.address() as { port: number }).port;
-    name = 'tls-customer';
-    const { account } = await server.account({ name, balance: 10 });
-    await server.server.deps.store.setAccountPassword(account.id, await hashPassword(PASSWORD));
+    ({ name } = await customerWithPassword(server, { name: 'tls-customer', balance: 10 }));
   });
   afterAll(() => server.close());
 

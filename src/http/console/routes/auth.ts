@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { SessionRole, Store } from '../../../store/store.js';
 import type { AppDeps } from '../../app-deps.js';
 import { hashPassword, verifyPassword } from '../../passwords.js';
 import { ConsoleError } from '../console-error.js';
 import { LoginThrottle } from '../login-throttle.js';
+import { type Body, badRequest, bodyObject } from '../request-input.js';
 import { endSession, startSession } from '../session.js';
 
 export const MIN_PASSWORD_LENGTH = 8;
@@ -35,18 +36,11 @@ async function passwordMatches(password: string, hash: string | null | undefined
   return matches && hash !== null && hash !== undefined;
 }
 
-function objectBody(request: FastifyRequest): Record<string, unknown> {
-  const body = request.body;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ConsoleError('bad_request', 'expected a JSON object');
-  }
-  return body as Record<string, unknown>;
-}
-
-function text(body: Record<string, unknown>, field: string, max: number): string {
+/** A field that must be given: a name or password is never empty. */
+function text(body: Body, field: string, max: number): string {
   const value = body[field];
   if (typeof value !== 'string' || value === '' || value.length > max) {
-    throw new ConsoleError('bad_request', `${field} must be a string of 1 to ${max} characters`);
+    throw badRequest(`${field} must be a string of 1 to ${max} characters`);
   }
   return value;
 }
@@ -79,7 +73,7 @@ export function checkNewPassword(password: unknown): string {
     throw new ConsoleError('weak_password', `a password has at least ${MIN_PASSWORD_LENGTH} characters`);
   }
   if (password.length > MAX_PASSWORD_LENGTH) {
-    throw new ConsoleError('bad_request', `a password has at most ${MAX_PASSWORD_LENGTH} characters`);
+    throw badRequest(`a password has at most ${MAX_PASSWORD_LENGTH} characters`);
   }
   return password;
 }
@@ -99,10 +93,10 @@ export function authRoutes(app: FastifyInstance, deps: AppDeps): void {
   };
 
   app.post('/login', async (request, reply) => {
-    const body = objectBody(request);
+    const body = bodyObject(request);
     const role = body.role;
     if (role !== 'customer' && role !== 'operator') {
-      throw new ConsoleError('bad_request', "role must be 'customer' or 'operator'");
+      throw badRequest("role must be 'customer' or 'operator'");
     }
     const name = text(body, 'name', MAX_NAME_LENGTH);
     const password = text(body, 'password', MAX_PASSWORD_LENGTH);
@@ -133,7 +127,7 @@ export function authRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post('/password', async (request, reply) => {
     const user = request.consoleUser;
     if (!user) throw new ConsoleError('not_logged_in', 'log in first');
-    const body = objectBody(request);
+    const body = bodyObject(request);
     const current = text(body, 'current', MAX_PASSWORD_LENGTH);
     const next = checkNewPassword(body.next);
     // A stolen session must not become a way to guess the password: same limits as the login.

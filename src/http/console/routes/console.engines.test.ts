@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { availableEngines } from '../../../test-support/test-databases.js';
-import { type TestServer, startTestServer } from '../../../test-support/test-server.js';
-import { hashPassword } from '../../passwords.js';
-import { BEIJING, TOO_SHORT, YICHANG, balanceOf, uniqueName } from '../../test-support/fixtures.js';
+import { serverForThisFile } from '../../../test-support/test-server.js';
+import { BEIJING, TOO_SHORT, YICHANG, balanceOf } from '../../test-support/fixtures.js';
 import { loginCustomer, loginOperator, postLogin } from '../test-support/console-client.js';
-
-const PASSWORD = 'correct horse 1';
+import {
+  TEST_PASSWORD as PASSWORD,
+  customerWithPassword,
+  operatorWithPassword,
+} from '../test-support/console-users.js';
 
 describe.each(availableEngines('console sessions and queries'))('the console on %s', (engine) => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startTestServer(engine);
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = serverForThisFile(engine);
 
   it('logs a customer in, charges its queries, shows them, and logs it out', async () => {
-    const name = uniqueName('cust');
-    const { account, apikey } = await server.account({ name, balance: 2, qpsLimit: 10_000 });
-    await server.server.deps.store.setAccountPassword(account.id, await hashPassword(PASSWORD));
+    const { name, account, apikey } = await customerWithPassword(server, { balance: 2, qpsLimit: 10_000 });
     expect((await postLogin(server.url, 'customer', name, 'wrong password')).status).toBe(401);
     const client = await loginCustomer(server.url, name, PASSWORD);
 
@@ -44,8 +37,7 @@ describe.each(availableEngines('console sessions and queries'))('the console on 
   });
 
   it('logs an operator in', async () => {
-    const username = uniqueName('op');
-    await server.server.deps.store.createOperator(username, await hashPassword(PASSWORD));
+    const { username } = await operatorWithPassword(server);
     const operator = await loginOperator(server.url, username, PASSWORD);
     expect((await operator.get('/session')).json()).toMatchObject({ role: 'operator', name: username });
     expect((await operator.get('/me/overview')).status).toBe(403);

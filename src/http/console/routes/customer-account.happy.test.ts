@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { serverForThisFile } from '../../../test-support/test-server.js';
-import { hashPassword } from '../../passwords.js';
 import {
   BEIJING,
   NO_DATA,
   TOO_SHORT,
   YICHANG,
+  YICHANG_ANSWER,
+  YICHANG_EXTENDED,
   balanceOf,
   forgetCachedKeys,
   uniqueName,
@@ -13,16 +14,13 @@ import {
 import { type LookupBody, get } from '../../test-support/http-client.js';
 import { chinaDay } from '../usage-series.js';
 import { overview } from './customer-account.js';
-import { type ConsoleClient, loginCustomer } from '../test-support/console-client.js';
+import type { ConsoleClient } from '../test-support/console-client.js';
+import { loggedInCustomer } from '../test-support/console-users.js';
 
 const server = serverForThisFile();
-const PASSWORD = 'correct horse 1';
 
-async function customer(options: { balance?: number; lowBalanceThreshold?: number | null } = {}) {
-  const name = uniqueName('cust');
-  const { account, apikey } = await server.account({ name, balance: 10, qpsLimit: 10_000, ...options });
-  await server.server.deps.store.setAccountPassword(account.id, await hashPassword(PASSWORD));
-  return { name, account, apikey, client: await loginCustomer(server.url, name, PASSWORD) };
+function customer(options: { balance?: number; lowBalanceThreshold?: number | null } = {}) {
+  return loggedInCustomer(server, { balance: 10, qpsLimit: 10_000, ...options });
 }
 
 function query(client: ConsoleClient, mobile: string) {
@@ -38,19 +36,7 @@ describe('POST /console/api/me/query', () => {
     expect(body).toMatchObject({
       code: 0,
       reason: 'Succ',
-      result: {
-        res: '0',
-        Mobile: YICHANG,
-        Area: '湖北-宜昌',
-        Init_isp: '移动',
-        Now_isp: '移动',
-        province: '湖北',
-        city: '宜昌',
-        zip: '443000',
-        areaCode: '0717',
-        virtual: false,
-        dataVersion: { segments: '2502' },
-      },
+      result: { ...YICHANG_ANSWER.result, ...YICHANG_EXTENDED },
     });
     expect(body.result.requestId).toEqual(expect.any(String));
     expect(await balanceOf(server, apikey)).toBe('9');

@@ -1,19 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serverForThisFile } from '../../../test-support/test-server.js';
-import { hashPassword } from '../../passwords.js';
-import { YICHANG, uniqueName } from '../../test-support/fixtures.js';
+import { YICHANG } from '../../test-support/fixtures.js';
 import { type LookupBody, get } from '../../test-support/http-client.js';
-import { type ConsoleClient, loginCustomer } from '../test-support/console-client.js';
+import type { ConsoleClient } from '../test-support/console-client.js';
+import { loggedInCustomer } from '../test-support/console-users.js';
 
 const server = serverForThisFile();
-const PASSWORD = 'correct horse 1';
-
-async function customer() {
-  const name = uniqueName('cust');
-  const { account, apikey } = await server.account({ name, balance: 10, qpsLimit: 10_000 });
-  await server.server.deps.store.setAccountPassword(account.id, await hashPassword(PASSWORD));
-  return { account, apikey, client: await loginCustomer(server.url, name, PASSWORD) };
-}
+const customer = () => loggedInCustomer(server, { balance: 10, qpsLimit: 10_000 });
 
 describe("another account's things are not found", () => {
   let victim: Awaited<ReturnType<typeof customer>>;

@@ -1,11 +1,9 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ResultCode } from '../../../core/result-codes.js';
 import {
-  type Account,
   type AnswerStatsHour,
-  type KeyRecord,
   MAX_PAGE_SIZE,
   type QueryLogFilter,
   type QueryLogRow,
@@ -13,12 +11,13 @@ import {
   type Store,
   type UsageHour,
 } from '../../../store/store.js';
+import { issueKey, keyView } from '../../account-keys.js';
 import type { AppDeps } from '../../app-deps.js';
 import { maskIp, normaliseCidr } from '../../ip-rules.js';
-import { hashSecret, newSecret, secretHint } from '../../key-auth.js';
 import { errorBody } from '../../query-service.js';
 import { ConsoleError } from '../console-error.js';
-import { requireCustomer } from '../guards.js';
+import { requireCustomer, sessionAccount } from '../guards.js';
+import { bodyObject, hasControlCharacter, pathId, queryNumber } from '../request-input.js';
 import {
   CHINA_OFFSET_MS,
   DAY_MS,
@@ -36,27 +35,6 @@ export const MAX_EXPORT_ROWS = 100_000;
 export const MAX_ACTIVE_KEYS = 20;
 export const MAX_IP_RULES = 100;
 const MAX_LABEL_LENGTH = 64;
-
-function objectBody(request: FastifyRequest): Record<string, unknown> {
-  const body = request.body;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ConsoleError('bad_request', 'expected a JSON object');
-  }
-  return body as Record<string, unknown>;
-}
-
-/** A path id; anything that is not one names nothing the account has (404, like another's id). */
-function pathId(request: FastifyRequest): number {
-  const text = (request.params as { id?: string }).id ?? '';
-  if (!/^\d{1,15}$/.test(text)) throw new ConsoleError('not_found', 'no such item');
-  return Number(text);
-}
-
-async function accountOf(store: Store, accountId: number): Promise<Account> {
-  const account = await store.getAccount(accountId);
-  if (!account) throw new ConsoleError('not_logged_in', 'the account no longer exists');
-  return account;
-}
 
 /** The instant the China month holding `at` began. */
 function chinaMonthStart(at: Date): Date {
@@ -82,7 +60,7 @@ function totalsSince(since: Date, stats: AnswerStatsHour[], usage: UsageHour[]):
 }
 
 export async function overview(store: Store, accountId: number, now = new Date()) {
-  const account = await accountOf(store, accountId);
+  const account = await sessionAccount(store, accountId);
   const days = lastChinaDays(now, OVERVIEW_DAYS);
   const monthStart = chinaMonthStart(now);
   const from = new Date(Math.min(days.from.getTime(), monthStart.getTime()));
@@ -135,13 +113,6 @@ function filterDate(text: string, field: string, end: boolean): Date {
   return value;
 }
 
-function positiveInteger(text: string, field: string, max: number): number {
-  if (!/^\d{1,15}$/.test(text) || Number(text) < 1 || Number(text) > max) {
-    throw new ConsoleError('bad_request', `${field} must be a whole number from 1 to ${max}`);
-  }
-  return Number(text);
-}
-
 /** The records filters of a query string; `to` as a day includes that day. */
 export function recordsFilter(query: unknown): QueryLogFilter {
   const params = (query ?? {}) as Record<string, unknown>;
@@ -168,8 +139,8 @@ export function recordsFilter(query: unknown): QueryLogFilter {
     if (!/^\d{11}$/.test(mobile)) throw new ConsoleError('bad_request', 'mobile must be 11 digits');
     filter.mobile = mobile;
   }
-  if (before !== undefined) filter.before = positiveInteger(before, 'before', Number.MAX_SAFE_INTEGER);
-  if (limit !== undefined) filter.limit = positiveInteger(limit, 'limit', MAX_PAGE_SIZE);
+  if (before !== undefined) filter.before = queryNumber('before', before, Number.MAX_SAFE_INTEGER);
+  if (limit !== undefined) filter.limit = queryNumber('limit', limit, MAX_PAGE_SIZE);
   return filter;
 }
 
@@ -234,21 +205,9 @@ async function* recordsCsv(store: Store, accountId: number, filter: QueryLogFilt
   }
 }
 
-function keyView(key: KeyRecord) {
-  return {
-    id: key.id,
-    kind: key.kind,
-    hint: key.hint,
-    label: key.label,
-    createdAt: key.createdAt.toISOString(),
-    revokedAt: key.revokedAt?.toISOString() ?? null,
-  };
-}
-
 function keyLabel(value: unknown): string {
   if (value === undefined || value === null) return '';
-  // eslint-disable-next-line no-control-regex
-  if (typeof value !== 'string' || value.length > MAX_LABEL_LENGTH || /[\u0000-\u001f\u007f]/.test(value)) {
+  if (typeof value !== 'string' || value.length > MAX_LABEL_LENGTH || hasControlCharacter(value)) {
     throw new ConsoleError('bad_request', `label must be text of at most ${MAX_LABEL_LENGTH} characters`);
   }
   return value.trim();
@@ -266,11 +225,11 @@ export function customerAccountRoutes(app: FastifyInstance, deps: AppDeps): void
 
   app.post('/me/query', async (request) => {
     const { accountId } = requireCustomer(request);
-    const mobile = objectBody(request).mobile;
+    const mobile = bodyObject(request).mobile;
     if (typeof mobile !== 'string' && typeof mobile !== 'number') {
       throw new ConsoleError('bad_request', 'mobile must be given');
     }
-    const account = await accountOf(store, accountId);
+    const account = await sessionAccount(store, accountId);
     // As the API answers a suspended account's keys.
     if (account.status !== 'active') return errorBody(ResultCode.BadApiKey);
     return deps.query.answer({ account, keyId: null }, String(mobile), {
@@ -307,7 +266,7 @@ export function customerAccountRoutes(app: FastifyInstance, deps: AppDeps): void
 
   app.post('/me/keys', async (request, reply) => {
     const { accountId } = requireCustomer(request);
-    const body = objectBody(request);
+    const body = bodyObject(request);
     const kind = body.kind;
     if (kind !== 'apikey' && kind !== 'appcode') {
       throw new ConsoleError('bad_request', "kind must be 'apikey' or 'appcode'");
@@ -317,15 +276,14 @@ export function customerAccountRoutes(app: FastifyInstance, deps: AppDeps): void
     if (active.length >= MAX_ACTIVE_KEYS) {
       throw new ConsoleError('conflict', `at most ${MAX_ACTIVE_KEYS} keys may be in use; revoke one first`);
     }
-    const secret = newSecret();
-    const key = await store.createKey(accountId, kind, hashSecret(secret), secretHint(secret), label);
+    const { key, secret } = await issueKey(store, accountId, kind, label);
     deps.keys.invalidate();
     return reply.code(201).send({ key: keyView(key), secret });
   });
 
   app.post('/me/keys/:id/revoke', async (request, reply) => {
     const { accountId } = requireCustomer(request);
-    if (!(await store.revokeKey(accountId, pathId(request)))) {
+    if (!(await store.revokeKey(accountId, pathId(request.params, 'key in use')))) {
       throw new ConsoleError('not_found', 'no such key in use');
     }
     deps.keys.invalidate();
@@ -339,7 +297,7 @@ export function customerAccountRoutes(app: FastifyInstance, deps: AppDeps): void
 
   app.post('/me/ip-rules', async (request, reply) => {
     const { accountId } = requireCustomer(request);
-    const text = objectBody(request).cidr;
+    const text = bodyObject(request).cidr;
     const cidr = typeof text === 'string' && text.length <= 100 ? normaliseCidr(text) : undefined;
     if (!cidr) throw new ConsoleError('invalid_cidr', 'not an IPv4/IPv6 address or CIDR');
     if ((await store.listIpRules(accountId)).length >= MAX_IP_RULES) {
@@ -359,7 +317,7 @@ export function customerAccountRoutes(app: FastifyInstance, deps: AppDeps): void
 
   app.delete('/me/ip-rules/:id', async (request, reply) => {
     const { accountId } = requireCustomer(request);
-    const id = pathId(request);
+    const id = pathId(request.params, 'rule');
     const rule = (await store.listIpRules(accountId)).find((candidate) => candidate.id === id);
     if (!rule || !(await store.removeIpRule(accountId, rule.cidr))) {
       throw new ConsoleError('not_found', 'no such rule');

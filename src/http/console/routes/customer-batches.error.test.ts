@@ -1,9 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serverForThisFile } from '../../../test-support/test-server.js';
-import { hashPassword } from '../../passwords.js';
-import { uniqueName } from '../../test-support/fixtures.js';
 import { MAX_BATCH_FILE_BYTES, MAX_BATCH_FILE_NUMBERS } from '../batch/batch-file.js';
-import { type ConsoleClient, loginCustomer } from '../test-support/console-client.js';
+import type { ConsoleClient } from '../test-support/console-client.js';
+import { loggedInCustomer } from '../test-support/console-users.js';
 
 const server = serverForThisFile();
 
@@ -12,11 +11,9 @@ describe('customer batch jobs: refusals', () => {
   let accountId: number;
 
   beforeAll(async () => {
-    const name = uniqueName('refused');
-    const { account } = await server.account({ name, balance: 10 });
-    accountId = account.id;
-    await server.server.deps.store.setAccountPassword(account.id, await hashPassword('batch-pass-1'));
-    client = await loginCustomer(server.url, name, 'batch-pass-1');
+    const customer = await loggedInCustomer(server, { balance: 10 });
+    client = customer.client;
+    accountId = customer.account.id;
   });
 
   async function refusal(

@@ -2,33 +2,12 @@ import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serverForThisFile } from '../../../test-support/test-server.js';
-import { hashPassword } from '../../passwords.js';
-import { uniqueName } from '../../test-support/fixtures.js';
-import { type ConsoleClient, loginCustomer } from '../test-support/console-client.js';
+import type { ConsoleClient } from '../test-support/console-client.js';
+import { type TestCustomer, loggedInCustomer } from '../test-support/console-users.js';
+import { RESULT_COLUMNS } from '../batch/batch-export.js';
 import type { BatchView } from './customer-batches.js';
 
 const server = serverForThisFile();
-
-const HEADER = [
-  'mobile',
-  'code',
-  'reason',
-  'res',
-  'area',
-  'init_isp',
-  'now_isp',
-  'province',
-  'city',
-  'type',
-  'ported_at',
-];
-
-async function customer(balance: number): Promise<{ client: ConsoleClient; accountId: number }> {
-  const name = uniqueName('batch');
-  const { account } = await server.account({ name, balance });
-  await server.server.deps.store.setAccountPassword(account.id, await hashPassword('batch-pass-1'));
-  return { client: await loginCustomer(server.url, name, 'batch-pass-1'), accountId: account.id };
-}
 
 async function upload(client: ConsoleClient, fileName: string, content: Buffer | string): Promise<BatchView> {
   const answer = await client.postFile('/me/batches', 'file', fileName, content);
@@ -55,16 +34,16 @@ async function xlsxRows(content: Buffer): Promise<unknown[][]> {
   const rows: unknown[][] = [];
   // Empty cells are absent: every row is read out to the width of the header.
   workbook.worksheets[0].eachRow((row) =>
-    rows.push(Array.from(HEADER, (_, i) => (row.values as unknown[])[i + 1] ?? '')),
+    rows.push(Array.from(RESULT_COLUMNS, (_, i) => (row.values as unknown[])[i + 1] ?? '')),
   );
   return rows;
 }
 
 describe('customer batch jobs', () => {
-  let alice: { client: ConsoleClient; accountId: number };
+  let alice: TestCustomer & { client: ConsoleClient };
 
   beforeAll(async () => {
-    alice = await customer(1000);
+    alice = await loggedInCustomer(server, { balance: 1000 });
   });
 
   it('previews an uploaded file as a draft, runs it and serves its results as CSV and XLSX', async () => {
@@ -124,7 +103,7 @@ describe('customer batch jobs', () => {
     expect([...csv.body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows = parse(csv.text().slice(1)) as string[][];
     expect(rows).toEqual([
-      HEADER,
+      RESULT_COLUMNS,
       ['13972565391', '0', 'Succ', '0', '湖北-宜昌', '移动', '移动', '湖北', '宜昌', rows[1][9], ''],
       ['13800138000', '0', 'Succ', '0', '北京-北京', '移动', '移动', '北京', '北京', rows[2][9], ''],
       ['1380013800', '-2', '查询的手机号码长度不对', '', '', '', '', '', '', '', ''],
@@ -142,7 +121,7 @@ describe('customer batch jobs', () => {
     const sheet = await xlsxRows(xlsx.body);
     expect(sheet.map((row) => row.map(String))).toEqual(rows);
 
-    const balance = (await server.server.deps.store.getAccount(alice.accountId))!.balance;
+    const balance = (await server.server.deps.store.getAccount(alice.account.id))!.balance;
     expect(balance).toBe(1000 - 3);
   });
 
@@ -165,7 +144,7 @@ describe('customer batch jobs', () => {
   });
 
   it('stops when the balance runs out; the results show -5 for what was refused', async () => {
-    const poor = await customer(3);
+    const poor = await loggedInCustomer(server, { balance: 3 });
     const numbers = Array.from({ length: 5 }, (_, i) => String(13972565391 + i));
     const draft = await upload(poor.client, 'five.csv', `mobile\n${numbers.join('\n')}\n`);
     expect(draft.preview).toMatchObject({ cost: 5, balance: 3, affordable: false });
@@ -190,7 +169,7 @@ describe('customer batch jobs', () => {
   });
 
   it('cancels a draft, lists jobs newest first with paging, and refuses to start or cancel twice', async () => {
-    const bob = await customer(100);
+    const bob = await loggedInCustomer(server, { balance: 100 });
     const first = await upload(bob.client, 'a.txt', '13800138000\n');
     const second = await upload(bob.client, 'b.txt', '13972565391\n');
     const third = await upload(bob.client, 'c.txt', '15000000000\n');
@@ -219,6 +198,6 @@ describe('customer batch jobs', () => {
       rows: [expect.objectContaining({ id: first.id, status: 'cancelled' })],
       next: null,
     });
-    expect((await server.server.deps.store.getAccount(bob.accountId))!.balance).toBe(99);
+    expect((await server.server.deps.store.getAccount(bob.account.id))!.balance).toBe(99);
   });
 });

@@ -1,22 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serverForThisFile } from '../../../test-support/test-server.js';
-import { hashPassword } from '../../passwords.js';
-import { uniqueName } from '../../test-support/fixtures.js';
-import {
-  type ConsoleClient,
-  consoleClient,
-  loginCustomer,
-  loginOperator,
-} from '../test-support/console-client.js';
+import { type ConsoleClient, consoleClient } from '../test-support/console-client.js';
+import { loggedInCustomer, loggedInOperator } from '../test-support/console-users.js';
 
 const server = serverForThisFile();
-
-async function customer(): Promise<ConsoleClient> {
-  const name = uniqueName('cust');
-  const { account } = await server.account({ name, balance: 100 });
-  await server.server.deps.store.setAccountPassword(account.id, await hashPassword('batch-pass-1'));
-  return loginCustomer(server.url, name, 'batch-pass-1');
-}
 
 describe('customer batch jobs belong to their account', () => {
   let owner: ConsoleClient;
@@ -25,7 +12,8 @@ describe('customer batch jobs belong to their account', () => {
   let doneId: number;
 
   beforeAll(async () => {
-    [owner, other] = await Promise.all([customer(), customer()]);
+    const customers = await Promise.all([1, 2].map(() => loggedInCustomer(server, { balance: 100 })));
+    [owner, other] = customers.map((customer) => customer.client);
     draftId = (await owner.postFile('/me/batches', 'file', 'secret.txt', '13800138000\n')).json().id;
     doneId = (await owner.postFile('/me/batches', 'file', 'done.txt', '13972565391\n')).json().id;
     expect((await owner.post(`/me/batches/${doneId}/start`)).status).toBe(200);
@@ -56,9 +44,7 @@ describe('customer batch jobs belong to their account', () => {
       expect(answer.status, path).toBe(401);
       expect(answer.json().error.code).toBe('not_logged_in');
     }
-    const username = uniqueName('op');
-    await server.server.deps.store.createOperator(username, await hashPassword('operator-pass-1'));
-    const operator = await loginOperator(server.url, username, 'operator-pass-1');
+    const operator = await loggedInOperator(server);
     expect((await operator.get(`/me/batches/${draftId}`)).json().error.code).toBe('forbidden');
     expect((await operator.postFile('/me/batches', 'file', 'n.txt', '13800138000\n')).status).toBe(403);
 

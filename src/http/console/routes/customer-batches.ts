@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Account, type BatchJob, MAX_PAGE_SIZE } from '../../../store/store.js';
+import type { Account, BatchJob } from '../../../store/store.js';
 import type { AppDeps } from '../../app-deps.js';
 import { type InvalidSample, MAX_BATCH_FILE_BYTES, readBatchFile } from '../batch/batch-file.js';
 import { resultPages, resultsCsv, resultsXlsx } from '../batch/batch-export.js';
 import { ConsoleError } from '../console-error.js';
-import { requireCustomer } from '../guards.js';
+import { requireCustomer, sessionAccount } from '../guards.js';
+import { pageQuery, pathId } from '../request-input.js';
 
 export interface BatchPreview {
   lines: number;
@@ -108,31 +109,6 @@ function cleanFileName(name: string): string {
   return base.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_FILE_NAME_LENGTH);
 }
 
-function jobId(request: FastifyRequest): number {
-  const text = (request.params as { id?: string }).id ?? '';
-  // An id that cannot exist is as unknown as one of another account.
-  if (!/^[1-9][0-9]{0,14}$/.test(text)) throw new ConsoleError('not_found', 'no such batch job');
-  return Number(text);
-}
-
-function pageOptions(request: FastifyRequest): { limit?: number; before?: number } {
-  const query = request.query as Record<string, unknown>;
-  const options: { limit?: number; before?: number } = {};
-  for (const name of ['limit', 'before'] as const) {
-    const text = query[name];
-    if (text === undefined || text === '') continue;
-    const value = Number(text);
-    if (typeof text !== 'string' || !Number.isSafeInteger(value) || value < 1) {
-      throw new ConsoleError('bad_request', `${name} must be a positive whole number`);
-    }
-    if (name === 'limit' && value > MAX_PAGE_SIZE) {
-      throw new ConsoleError('bad_request', `limit is at most ${MAX_PAGE_SIZE}`);
-    }
-    options[name] = value;
-  }
-  return options;
-}
-
 function tooLarge(): ConsoleError {
   return new ConsoleError('payload_too_large', `a batch file is at most ${MAX_BATCH_FILE_BYTES} bytes`, {
     limit: MAX_BATCH_FILE_BYTES,
@@ -190,19 +166,15 @@ export function customerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
   const samples = new DraftSamples();
 
   const ownJob = async (accountId: number, request: FastifyRequest): Promise<BatchJob> => {
-    const job = await store.getBatchJob(accountId, jobId(request));
+    const job = await store.getBatchJob(accountId, pathId(request.params, 'batch job'));
     if (!job) throw new ConsoleError('not_found', 'no such batch job');
     return job;
   };
 
-  const account = async (accountId: number): Promise<Account> => {
-    const found = await store.getAccount(accountId);
-    if (!found) throw new ConsoleError('not_logged_in', 'the account no longer exists');
-    return found;
-  };
-
   const views = async (accountId: number, jobs: BatchJob[]): Promise<BatchView[]> => {
-    const owner = jobs.some((job) => job.status === 'draft') ? await account(accountId) : undefined;
+    const owner = jobs.some((job) => job.status === 'draft')
+      ? await sessionAccount(store, accountId)
+      : undefined;
     return jobs.map((job) =>
       batchView(
         job,
@@ -229,7 +201,7 @@ export function customerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.get('/me/batches', async (request) => {
     const { accountId } = requireCustomer(request);
-    const page = await store.listBatchJobs(accountId, pageOptions(request));
+    const page = await store.listBatchJobs(accountId, pageQuery(request.query));
     return { rows: await views(accountId, page.rows), next: page.next };
   });
 
@@ -243,7 +215,7 @@ export function customerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
     const { accountId } = requireCustomer(request);
     const job = await ownJob(accountId, request);
     if (job.status !== 'draft') throw new ConsoleError('conflict', `the job is ${job.status}, not a draft`);
-    if ((await account(accountId)).status !== 'active') {
+    if ((await sessionAccount(store, accountId)).status !== 'active') {
       throw new ConsoleError('account_suspended', 'the account is suspended');
     }
     const queued = await store.transitionBatchJob(accountId, job.id, ['draft'], 'queued');

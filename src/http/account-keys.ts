@@ -1,0 +1,44 @@
+/**
+ * Making an account's keys and showing them, as the console, the CLI and the first start do it:
+ * the secret is returned once, to be shown once; the store keeps only its hash and a hint.
+ */
+import type { Account, KeyKind, KeyRecord, NewAccount, Store } from '../store/store.js';
+import { hashSecret, newSecret, secretHint } from './key-auth.js';
+
+export async function issueKey(
+  store: Store,
+  accountId: number,
+  kind: KeyKind,
+  label: string,
+): Promise<{ key: KeyRecord; secret: string }> {
+  const secret = newSecret();
+  const key = await store.createKey(accountId, kind, hashSecret(secret), secretHint(secret), label);
+  return { key, secret };
+}
+
+/**
+ * A new account with its first apikey (labelled `keyLabel`) and, when given, its console
+ * password. StoreError as `createAccount` throws them.
+ */
+export async function createAccountWithKey(
+  store: Store,
+  input: NewAccount,
+  options: { keyLabel: string; passwordHash?: string },
+): Promise<{ account: Account; key: KeyRecord; apikey: string }> {
+  const account = await store.createAccount(input);
+  const { key, secret } = await issueKey(store, account.id, 'apikey', options.keyLabel);
+  if (options.passwordHash !== undefined) await store.setAccountPassword(account.id, options.passwordHash);
+  return { account, key, apikey: secret };
+}
+
+/** A key as listings show it: never its hash. */
+export function keyView(key: KeyRecord) {
+  return {
+    id: key.id,
+    kind: key.kind,
+    hint: key.hint,
+    label: key.label,
+    createdAt: key.createdAt.toISOString(),
+    revokedAt: key.revokedAt?.toISOString() ?? null,
+  };
+}
