@@ -80,6 +80,12 @@ describe('parseFullFeed', () => {
     expect(lookup(index, '13972565398')?.[0]).toBe(1);
   });
 
+  it('refuses a full file without one valid row even with skipInvalid: it would empty the database', () => {
+    const delta = '1,port,13972565391,电信,2024-01-01\n2,return,13972565392,,\n';
+    const error = rejection(() => parseFullFeed(delta, 'delta.csv', { skipInvalid: true }));
+    expect(error.report).toMatchObject({ valid: 0, invalid: 2 });
+  });
+
   it('lists the first 100 problems and counts them all', () => {
     const rows = Array.from({ length: 250 }, (_, i) => `1380000${String(i).padStart(4, '0')},nobody`);
     const error = rejection(() => parseFullFeed(rows.join('\n'), 'x.csv'));

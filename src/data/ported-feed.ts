@@ -212,7 +212,10 @@ export interface FullFeed {
   report: FeedReport;
 }
 
-/** Parses a full snapshot into a new index. Throws FeedRejectedError unless it is clean or `skipInvalid`. */
+/**
+ * Parses a full snapshot into a new index. Throws FeedRejectedError unless it is clean, or has
+ * valid rows and `skipInvalid` is given.
+ */
 export function parseFullFeed(
   source: FeedSource,
   file: string,
@@ -241,7 +244,11 @@ export function parseFullFeed(
   const { index, duplicates, duplicateCount } = builder.build();
   if (duplicateCount > 0) reportDuplicates(source, file, duplicates, duplicateCount, log);
   const report = finish('full', rows, log);
-  if (report.invalid > 0 && !options.skipInvalid) throw new FeedRejectedError(file, report);
+  // A full snapshot replaces the whole database: one without a single valid row (a delta sent as a
+  // full file, a wrong export) would empty it, which skipInvalid never means.
+  if (report.invalid > 0 && (!options.skipInvalid || report.valid === 0)) {
+    throw new FeedRejectedError(file, report);
+  }
   return { index, report };
 }
 

@@ -71,6 +71,7 @@ export async function createBatchJob({ write, traits }: StoreContext, job: NewBa
         charged: 0,
         chunks: chunks.length,
         stop_reason: null,
+        invalid_samples: JSON.stringify(job.invalidSamples ?? []),
         created_at: traits.toDb(new Date()),
         started_at: null,
         finished_at: null,

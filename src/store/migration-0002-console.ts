@@ -89,6 +89,7 @@ export function consoleTables(engine: Engine): Migration {
         .addColumn('charged', 'integer', (c) => c.notNull())
         .addColumn('chunks', 'integer', (c) => c.notNull())
         .addColumn('stop_reason', 'text')
+        .addColumn('invalid_samples', 'text', (c) => c.notNull().defaultTo('[]'))
         .addColumn('created_at', timestamp, (c) => c.notNull())
         .addColumn('started_at', timestamp)
         .addColumn('finished_at', timestamp)

@@ -149,6 +149,8 @@ export interface BatchJobsTable {
   charged: number;
   chunks: number;
   stop_reason: string | null;
+  /** JSON array of BatchInvalidSample. */
+  invalid_samples: string;
   created_at: Timestamp;
   started_at: NullableTimestamp;
   finished_at: NullableTimestamp;

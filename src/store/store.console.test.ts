@@ -284,6 +284,7 @@ for (const engine of storeEngines) {
           entries: entries(count),
           invalid: 1,
           duplicates: 2,
+          invalidSamples: [{ line: 7, text: '1380013800', reason: '查询的手机号码长度不对' }],
         });
       }
 
@@ -311,6 +312,7 @@ for (const engine of storeEngines) {
           charged: 0,
           chunks: 3,
           stopReason: null,
+          invalidSamples: [{ line: 7, text: '1380013800', reason: '查询的手机号码长度不对' }],
           startedAt: null,
           finishedAt: null,
         });

@@ -220,9 +220,18 @@ export interface BatchJob {
   chunks: number;
   /** Why a job stopped or was cancelled, in words. */
   stopReason: string | null;
+  /** The first invalid lines of the file, for the preview (kept with the job, so any node shows them). */
+  invalidSamples: BatchInvalidSample[];
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+}
+
+export interface BatchInvalidSample {
+  /** 1-based line of the uploaded file. */
+  line: number;
+  text: string;
+  reason: string;
 }
 
 export interface NewBatchJob {
@@ -235,6 +244,7 @@ export interface NewBatchJob {
   entries: string[];
   invalid: number;
   duplicates: number;
+  invalidSamples?: BatchInvalidSample[];
 }
 
 export interface BatchChunkOutput {

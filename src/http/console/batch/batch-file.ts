@@ -5,6 +5,7 @@ import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { MAX_MOBILE_INPUT_LENGTH, parseMobile } from '../../../core/mobile-number.js';
 import { REASONS } from '../../../core/result-codes.js';
+import type { BatchInvalidSample } from '../../../store/store.js';
 import { ConsoleError } from '../console-error.js';
 
 /** Largest upload a batch file may be (the multipart limit of POST /me/batches). */
@@ -25,12 +26,8 @@ const ROWS_PER_TURN = 20_000;
 
 export const BATCH_FILE_TYPES = ['.txt', '.csv', '.xlsx'] as const;
 
-export interface InvalidSample {
-  /** 1-based line (txt, csv) or row (xlsx) of the file. */
-  line: number;
-  text: string;
-  reason: string;
-}
+/** `line` is the 1-based line (txt, csv) or row (xlsx) of the file; stored with the job. */
+export type InvalidSample = BatchInvalidSample;
 
 export interface BatchFileSummary {
   /** Valid numbers normalised to 11 digits and invalid entries as written, unique, in file order. */

@@ -36,47 +36,22 @@ export interface BatchView {
   preview?: BatchPreview;
 }
 
-/** Drafts whose invalid samples are remembered for their preview; older drafts show none. */
-const REMEMBERED_DRAFTS = 500;
 /** Stored file names are cut to this many characters. */
 const MAX_FILE_NAME_LENGTH = 200;
-
-/**
- * The store keeps a draft's counts but not where its invalid lines were: those are remembered
- * here, in memory and bounded, for the preview of a recent upload (another node shows none).
- */
-class DraftSamples {
-  readonly #samples = new Map<number, InvalidSample[]>();
-
-  set(jobId: number, samples: InvalidSample[]): void {
-    this.#samples.set(jobId, samples);
-    if (this.#samples.size > REMEMBERED_DRAFTS) {
-      this.#samples.delete(this.#samples.keys().next().value as number);
-    }
-  }
-
-  get(jobId: number): InvalidSample[] {
-    return this.#samples.get(jobId) ?? [];
-  }
-
-  delete(jobId: number): void {
-    this.#samples.delete(jobId);
-  }
-}
 
 function affordable(account: Account, cost: number): boolean {
   if (account.feeType === 'prepaid') return account.balance >= cost;
   return account.creditLimit === null || account.balance - cost >= -account.creditLimit;
 }
 
-function previewOf(job: BatchJob, account: Account, samples: InvalidSample[]): BatchPreview {
+function previewOf(job: BatchJob, account: Account): BatchPreview {
   const valid = job.total - job.invalid;
   return {
     lines: job.total + job.duplicates,
     valid,
     invalid: job.invalid,
     duplicates: job.duplicates,
-    invalidSamples: samples,
+    invalidSamples: job.invalidSamples,
     cost: valid,
     balance: account.balance,
     affordable: affordable(account, valid),
@@ -163,7 +138,6 @@ function attachment(
  */
 export function customerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { store } = deps;
-  const samples = new DraftSamples();
 
   const ownJob = async (accountId: number, request: FastifyRequest): Promise<BatchJob> => {
     const job = await store.getBatchJob(accountId, pathId(request.params, 'batch job'));
@@ -176,10 +150,7 @@ export function customerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
       ? await sessionAccount(store, accountId)
       : undefined;
     return jobs.map((job) =>
-      batchView(
-        job,
-        owner && job.status === 'draft' ? previewOf(job, owner, samples.get(job.id)) : undefined,
-      ),
+      batchView(job, owner && job.status === 'draft' ? previewOf(job, owner) : undefined),
     );
   };
 
@@ -193,8 +164,8 @@ export function customerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
       entries: summary.entries,
       invalid: summary.invalid,
       duplicates: summary.duplicates,
+      invalidSamples: summary.invalidSamples,
     });
-    samples.set(job.id, summary.invalidSamples);
     const [view] = await views(accountId, [job]);
     return reply.code(201).send(view);
   });
@@ -220,7 +191,6 @@ export function customerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
     }
     const queued = await store.transitionBatchJob(accountId, job.id, ['draft'], 'queued');
     if (!queued) throw new ConsoleError('conflict', 'the job was started or cancelled meanwhile');
-    samples.delete(job.id);
     deps.batchJobs.notify();
     return batchView(queued);
   });
@@ -236,7 +206,6 @@ export function customerBatchRoutes(app: FastifyInstance, deps: AppDeps): void {
       'cancelled by the customer',
     );
     if (!cancelled) throw new ConsoleError('conflict', `the job is ${job.status} already`);
-    samples.delete(job.id);
     return batchView(cancelled);
   });
 
