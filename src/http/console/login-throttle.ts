@@ -24,6 +24,16 @@ const DEFAULT_LIMITS: ThrottleLimits = {
   perIp: MAX_FAILURES_PER_IP,
 };
 
+/** One throttle per server: its HTTP and HTTPS apps share the deps, and so the counts. */
+const throttles = new WeakMap<object, LoginThrottle>();
+
+/** The server's throttle, shared by every way of logging in (console, operator HTTP Basic). */
+export function loginThrottleOf(deps: object): LoginThrottle {
+  let throttle = throttles.get(deps);
+  if (!throttle) throttles.set(deps, (throttle = new LoginThrottle()));
+  return throttle;
+}
+
 export class LoginThrottle {
   /** Failure times per key, oldest first; a Map keeps keys in the order they were first seen. */
   readonly #failures = new Map<string, number[]>();

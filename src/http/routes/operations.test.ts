@@ -173,6 +173,20 @@ describe('POST /admin/ported/reload', () => {
     expect(asCustomer.status).toBe(401);
   });
 
+  it('locks an operator name out after 5 wrong passwords, as the console login does', async () => {
+    await server.server.deps.store.createOperator('ops-lock', await hashPassword('the-right-one'));
+    const attempt = (password: string) =>
+      request(server.url, '/admin/ported/reload', {
+        method: 'POST',
+        headers: { authorization: basic('ops-lock', password) },
+      });
+    for (let i = 0; i < 5; i++) expect((await attempt(`guess-${i}`)).status).toBe(401);
+    const locked = await attempt('the-right-one');
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(locked.body).toMatchObject({ code: -6, reason: '请求过于频繁' });
+  });
+
   it('loads a snapshot written beside the server, and lookups answer with it', async () => {
     await server.server.deps.store.createOperator('ops', await hashPassword('s3cret-pass'));
     const { apikey } = await server.account({ name: uniqueName('reload'), qpsLimit: 10_000 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { REASONS } from '../../core/result-codes.js';
 import type { AppDeps } from '../app-deps.js';
+import { loginThrottleOf } from '../console/login-throttle.js';
 import { verifyPassword } from '../passwords.js';
 
 /** Health, readiness, metrics and the operator's reload of the portability data. */
@@ -37,7 +38,17 @@ export function operationsRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/admin/ported/reload',
     { schema: { summary: 'Operator (HTTP Basic): reload the portability snapshot' } },
     async (request, reply) => {
-      if (!(await operatorAuthorised(deps, request.headers.authorization))) {
+      const credentials = basicCredentials(request.headers.authorization);
+      const throttle = loginThrottleOf(deps);
+      const wait = credentials ? throttle.retryAfterSeconds('operator', credentials.username, request.ip) : 0;
+      if (wait > 0) {
+        return reply
+          .code(429)
+          .header('Retry-After', String(wait))
+          .send({ code: -6, reason: REASONS[-6], retryAfterSeconds: wait });
+      }
+      if (!credentials || !(await operatorAuthorised(deps, credentials))) {
+        if (credentials) throttle.recordFailure('operator', credentials.username, request.ip);
         return reply
           .code(401)
           .header('WWW-Authenticate', 'Basic realm="mnpd"')
@@ -53,12 +64,22 @@ export function operationsRoutes(app: FastifyInstance, deps: AppDeps): void {
   );
 }
 
-async function operatorAuthorised(deps: AppDeps, header: string | undefined): Promise<boolean> {
+function basicCredentials(header: string | undefined): { username: string; password: string } | undefined {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
-  if (!match) return false;
+  if (!match) return undefined;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) return false;
-  const operator = await deps.store.getOperator(decoded.slice(0, colon));
-  return operator !== undefined && (await verifyPassword(decoded.slice(colon + 1), operator.passwordHash));
+  if (colon < 0) return undefined;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+async function operatorAuthorised(
+  deps: AppDeps,
+  credentials: { username: string; password: string },
+): Promise<boolean> {
+  const operator = await deps.store.getOperator(credentials.username);
+  if (operator === undefined) return false;
+  const ok = await verifyPassword(credentials.password, operator.passwordHash);
+  if (ok) loginThrottleOf(deps).recordSuccess('operator', credentials.username);
+  return ok;
 }

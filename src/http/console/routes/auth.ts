@@ -4,7 +4,7 @@ import type { SessionRole, Store } from '../../../store/store.js';
 import type { AppDeps } from '../../app-deps.js';
 import { hashPassword, verifyPassword } from '../../passwords.js';
 import { ConsoleError } from '../console-error.js';
-import { LoginThrottle } from '../login-throttle.js';
+import { loginThrottleOf } from '../login-throttle.js';
 import { type Body, badRequest, bodyObject } from '../request-input.js';
 import { endSession, startSession } from '../session.js';
 
@@ -12,15 +12,6 @@ export const MIN_PASSWORD_LENGTH = 8;
 /** scrypt reads the whole password: a cap keeps a megabyte "password" from costing CPU. */
 export const MAX_PASSWORD_LENGTH = 1024;
 const MAX_NAME_LENGTH = 200;
-
-/** One throttle per server (its HTTP and HTTPS apps share the deps, and so the counts). */
-const throttles = new WeakMap<AppDeps, LoginThrottle>();
-
-function throttleOf(deps: AppDeps): LoginThrottle {
-  let throttle = throttles.get(deps);
-  if (!throttle) throttles.set(deps, (throttle = new LoginThrottle()));
-  return throttle;
-}
 
 /**
  * Verified when the user does not exist or has no password, so that the time a refusal takes does
@@ -81,7 +72,7 @@ export function checkNewPassword(password: unknown): string {
 /** Logging in and out, the session's state, and changing one's own password. */
 export function authRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { store } = deps;
-  const throttle = throttleOf(deps);
+  const throttle = loginThrottleOf(deps);
 
   const refuseWhileLocked = (role: string, name: string, ip: string): void => {
     const retryAfterSeconds = throttle.retryAfterSeconds(role, name, ip);
