@@ -16,6 +16,7 @@ import { Metrics } from './metrics.js';
 import { QueryService } from './query-service.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { RedisRateLimiter } from './redis-rate-limiter.js';
+import { nodeName } from './node-name.js';
 import { TrafficMonitor } from './traffic.js';
 
 const HOUR_MS = 3_600_000;
@@ -47,7 +48,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const store = await openStore(config.databaseUrl, config.dataDir);
   const firstStart = await bootstrapEmptyStore(store);
   // An import this store shows as running was cut short by a stop: nothing is applying it now.
-  await store.failRunningImports();
+  await store.failRunningImports(nodeName(config.dataDir));
   const { table } = await loadSegments(config.segmentsFile);
   const ported = await PortedDatabase.open(config.dataDir);
   const metrics = new Metrics();

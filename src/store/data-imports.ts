@@ -20,6 +20,7 @@ export async function createDataImport(
       .insertInto('data_imports')
       .values({
         at: traits.toDb(new Date()),
+        node: input.node,
         operator: input.operator,
         kind: input.kind,
         file_name: input.fileName,
@@ -70,13 +71,14 @@ export function listDataImports({ db }: StoreContext, options: PageOptions): Pro
   return newestFirst(db.selectFrom('data_imports').selectAll(), options, toDataImport);
 }
 
-/** Imports a stopped process left 'running' will never finish: say so. */
-export async function failRunningImports({ write, traits }: StoreContext): Promise<number> {
+/** Imports a stopped process of this node left 'running' will never finish: say so. */
+export async function failRunningImports({ write, traits }: StoreContext, node: string): Promise<number> {
   const result = await write((trx) =>
     trx
       .updateTable('data_imports')
       .set({ status: 'failed', message: 'interrupted', finished_at: traits.toDb(new Date()) })
       .where('status', '=', 'running')
+      .where('node', '=', node)
       .executeTakeFirst(),
   );
   return Number(result.numUpdatedRows);

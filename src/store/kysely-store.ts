@@ -492,8 +492,8 @@ export abstract class KyselyStore implements Store {
     return dataImports.listDataImports(this.#ctx, options);
   }
 
-  failRunningImports(): Promise<number> {
-    return dataImports.failRunningImports(this.#ctx);
+  failRunningImports(node: string): Promise<number> {
+    return dataImports.failRunningImports(this.#ctx, node);
   }
 }
 

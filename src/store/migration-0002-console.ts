@@ -113,6 +113,7 @@ export function consoleTables(engine: Engine): Migration {
 
       await withId(db.schema.createTable('data_imports'))
         .addColumn('at', timestamp, (c) => c.notNull())
+        .addColumn('node', 'text', (c) => c.notNull())
         .addColumn('operator', 'text', (c) => c.notNull())
         .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('full', 'delta')`))
         .addColumn('file_name', 'text', (c) => c.notNull())

@@ -199,6 +199,7 @@ export function toDataImport(row: Selectable<DataImportsTable>): DataImport {
   return {
     id: row.id,
     at: toDate(row.at),
+    node: row.node,
     operator: row.operator,
     kind: row.kind,
     fileName: row.file_name,

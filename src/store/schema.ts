@@ -169,6 +169,7 @@ export interface BatchJobChunksTable {
 export interface DataImportsTable {
   id: Generated<number>;
   at: Timestamp;
+  node: string;
   operator: string;
   kind: 'full' | 'delta';
   file_name: string;

@@ -549,8 +549,14 @@ for (const engine of storeEngines) {
 
     it('records data imports, and fails the ones a stopped process left running', async () => {
       await withOwnStore(engine, async (own) => {
-        const started = await own.createDataImport({ operator: 'admin', kind: 'full', fileName: 'full.csv' });
+        const started = await own.createDataImport({
+          node: 'host-a:/var/mnpd',
+          operator: 'admin',
+          kind: 'full',
+          fileName: 'full.csv',
+        });
         expect(started).toMatchObject({
+          node: 'host-a:/var/mnpd',
           operator: 'admin',
           kind: 'full',
           fileName: 'full.csv',
@@ -580,15 +586,20 @@ for (const engine of storeEngines) {
           own.finishDataImport(started.id + 1000, { status: 'failed', rows: 0, message: 'x', report: null }),
         ).rejects.toMatchObject({ code: 'not_found' });
 
-        const left = await own.createDataImport({ operator: 'admin', kind: 'delta', fileName: 'd1.csv' });
-        const leftToo = await own.createDataImport({ operator: 'root', kind: 'delta', fileName: 'd2.csv' });
-        expect(await own.failRunningImports()).toBe(2);
-        expect(await own.failRunningImports()).toBe(0);
-        expect(await own.getDataImport(left.id)).toMatchObject({ status: 'failed', message: 'interrupted' });
+        const left = (node: string, operator: string, fileName: string) =>
+          own.createDataImport({ node, operator, kind: 'delta', fileName });
+        const first = await left('host-a:/var/mnpd', 'admin', 'd1.csv');
+        const second = await left('host-a:/var/mnpd', 'root', 'd2.csv');
+        // Another node's import is still running there: this node's restart leaves it alone.
+        const elsewhere = await left('host-b:/var/mnpd', 'admin', 'd3.csv');
+        expect(await own.failRunningImports('host-a:/var/mnpd')).toBe(2);
+        expect(await own.failRunningImports('host-a:/var/mnpd')).toBe(0);
+        expect(await own.getDataImport(first.id)).toMatchObject({ status: 'failed', message: 'interrupted' });
+        expect(await own.getDataImport(elsewhere.id)).toMatchObject({ status: 'running' });
 
-        const page = await own.listDataImports({ limit: 2 });
-        expect(page.rows.map((row) => row.id)).toEqual([leftToo.id, left.id]);
-        expect(await own.listDataImports({ limit: 2, before: page.next! })).toEqual({
+        const page = await own.listDataImports({ limit: 3 });
+        expect(page.rows.map((row) => row.id)).toEqual([elsewhere.id, second.id, first.id]);
+        expect(await own.listDataImports({ limit: 3, before: page.next! })).toEqual({
           rows: [finished],
           next: null,
         });

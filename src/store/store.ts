@@ -266,6 +266,8 @@ export type BatchChunkCommit =
 export type DataImportStatus = 'running' | 'applied' | 'rejected' | 'failed';
 
 export interface NewDataImport {
+  /** The node that runs it (host and data directory): only its own restart may call it interrupted. */
+  node: string;
   operator: string;
   kind: 'full' | 'delta';
   fileName: string;
@@ -283,6 +285,7 @@ export interface DataImportOutcome {
 export interface DataImport {
   id: number;
   at: Date;
+  node: string;
   operator: string;
   kind: 'full' | 'delta';
   fileName: string;
@@ -451,8 +454,11 @@ export interface Store {
   getDataImport(id: number): Promise<DataImport | undefined>;
   /** Newest first. */
   listDataImports(options?: PageOptions): Promise<Page<DataImport>>;
-  /** At start: imports left 'running' by a stopped process become 'failed' ('interrupted'). */
-  failRunningImports(): Promise<number>;
+  /**
+   * At a node's start: the imports it left 'running' when it stopped become 'failed'
+   * ('interrupted'); other nodes' running imports are theirs.
+   */
+  failRunningImports(node: string): Promise<number>;
 }
 
 /** A store call refused for the caller's input (unknown account, duplicate name, …). */

@@ -15,6 +15,7 @@ import { audit } from '../audit.js';
 import { ConsoleError } from '../console-error.js';
 import { requireOperator } from '../guards.js';
 import { pageQuery, pathId } from '../request-input.js';
+import { nodeName } from '../../node-name.js';
 
 /** A full snapshot of every ported number in China is a few GB of CSV. */
 export const MAX_PORTED_UPLOAD_BYTES = 4 * 1024 ** 3;
@@ -277,6 +278,7 @@ export function adminDataRoutes(app: FastifyInstance, deps: AppDeps): void {
       upload = await receiveUpload(request, join(deps.config.dataDir, UPLOADS_DIR));
       const bytes = (await stat(upload.path)).size;
       const row = await deps.store.createDataImport({
+        node: nodeName(deps.config.dataDir),
         operator: username,
         kind: upload.kind,
         fileName: upload.fileName,
