@@ -203,6 +203,21 @@ describe.skipIf(skipReason !== undefined)('web console end to end', { timeout: 2
     expect(await download.text()).not.toContain('13972560000');
   });
 
+  it('switches to English and remembers it', async () => {
+    const customer = await newPage();
+    await logIn(customer, 'customer', ACME.name, ACME.password);
+    await customer.goto(`${base}/console/`);
+    await customer.waitForSelector(tid('balance-value'));
+    await customer.click(tid('lang-switch'));
+    await customer.getByText('Balance (queries)').waitFor();
+    await customer.reload();
+    await customer.getByText('Balance (queries)').waitFor();
+    expect(await customer.locator(tid('lang-switch')).innerText()).toContain('中文');
+    await screenshot(customer, 'customer-dashboard-english-desktop');
+    await customer.click(tid('lang-switch'));
+    await customer.getByText('余额（次）').first().waitFor();
+  });
+
   it('every page renders at desktop and phone sizes without overflow or script errors', async () => {
     const customerPages = [
       '',
