@@ -1,5 +1,6 @@
 import type { ChargeBatcher } from '../billing/charge-batcher.js';
-import type { Account, KeyKind, QueryLogRow } from '../store/store.js';
+import type { Account, KeyKind } from '../store/store.js';
+import { type AnswerOrigin, queryLogRow } from '../billing/query-log-row.js';
 import { type LookupSources, lookupMobile } from '../core/lookup.js';
 import { MAX_MOBILE_INPUT_LENGTH, parseMobile } from '../core/mobile-number.js';
 import { REASONS, ResultCode } from '../core/result-codes.js';
@@ -97,21 +98,15 @@ export class QueryService {
   async answer(payer: Payer, mobile: unknown, context: QueryContext): Promise<SeedBody> {
     const sources = this.deps.sources();
     const outcome = lookupMobile(mobile, sources);
-    const log = (code: number, loggedAs: string): QueryLogRow => ({
-      at: new Date(),
+    const origin: AnswerOrigin = {
       accountId: payer.account.id,
       keyId: payer.keyId,
       clientIp: context.maskedIp,
-      mobile: loggedAs,
-      code,
-      res: null,
-      initIsp: null,
-      nowIsp: null,
-      segmentsVersion: sources.segments.version,
-      portedVersion: sources.ported?.version ?? null,
-      latencyMs: Math.max(0, Math.round(performance.now() - context.startedAt)),
       requestId: context.requestId,
-    });
+      at: new Date(),
+      latencyMs: Math.max(0, Math.round(performance.now() - context.startedAt)),
+      sources,
+    };
     if (outcome.code !== 0) {
       const body = errorBody(outcome.code);
       if (LOGGED_ERRORS.has(outcome.code)) {
@@ -121,7 +116,7 @@ export class QueryService {
           accountId: payer.account.id,
           idempotencyKey: null,
           body: JSON.stringify(body),
-          log: log(outcome.code, loggedMobile(mobile)),
+          log: queryLogRow(origin, outcome.code, loggedMobile(mobile)),
         });
       }
       return body;
@@ -129,19 +124,12 @@ export class QueryService {
     const body = seedBody(outcome, context.ext);
     if (context.ext && body.result)
       (body.result as unknown as Record<string, unknown>).requestId = context.requestId;
-    const { seed, ext } = outcome.answer;
+    const { seed } = outcome.answer;
     const result = await this.deps.batcher.charge({
       accountId: payer.account.id,
       idempotencyKey: context.idempotencyKey,
       body: JSON.stringify(body),
-      log: {
-        ...log(0, seed.Mobile),
-        res: seed.res,
-        initIsp: seed.Init_isp,
-        nowIsp: seed.Now_isp,
-        segmentsVersion: ext.dataVersion.segments,
-        portedVersion: ext.dataVersion.ported,
-      },
+      log: queryLogRow(origin, ResultCode.Ok, seed.Mobile, seed),
     });
     // Refused for the balance: the store logged it as the -5 it is.
     if (result.status === 'insufficient') return errorBody(ResultCode.InsufficientBalance);

@@ -9,6 +9,7 @@ import {
   type Store,
   StoreError,
 } from '../../../store/store.js';
+import { type AnswerOrigin, queryLogRow } from '../../../billing/query-log-row.js';
 import { type BatchAnswer, answerCode, batchAnswer, encodeChunkOutput } from './chunk-output.js';
 
 /** How often an idle runner looks for jobs that another node queued (its own start notifies it). */
@@ -166,14 +167,21 @@ export class BatchJobRunner {
 
   async #runChunk(job: BatchJob, chunkNo: number, entries: string[]): Promise<void> {
     const sources = this.#sources();
-    const at = new Date();
-    const requestId = `batch:${job.id}:${chunkNo}`;
+    const origin: AnswerOrigin = {
+      accountId: job.accountId,
+      keyId: null,
+      clientIp: BATCH_CLIENT_IP,
+      requestId: `batch:${job.id}:${chunkNo}`,
+      at: new Date(),
+      latencyMs: 0,
+      sources,
+    };
     const answers: BatchAnswer[] = [];
     const charges: ChargeItem[] = [];
     for (const entry of entries) {
       const outcome = lookupMobile(entry, sources);
       answers.push(batchAnswer(entry, outcome));
-      charges.push(chargeItem(job.accountId, entry, outcome, at, requestId, sources));
+      charges.push(chargeItem(origin, entry, outcome));
     }
     const result = await this.#store.commitBatchChunk(job.id, chunkNo, charges, encodeChunkOutput(answers));
     if (result.status === 'skipped') return;
@@ -198,35 +206,14 @@ export class BatchJobRunner {
 }
 
 /** A code-0 answer is charged; any other is only written to the query log with its code. */
-function chargeItem(
-  accountId: number,
-  entry: string,
-  outcome: LookupOutcome,
-  at: Date,
-  requestId: string,
-  sources: LookupSources,
-): ChargeItem {
-  const answer = outcome.code === ResultCode.Ok ? outcome.answer.seed : undefined;
+function chargeItem(origin: AnswerOrigin, entry: string, outcome: LookupOutcome): ChargeItem {
+  const seed = outcome.code === ResultCode.Ok ? outcome.answer.seed : undefined;
   return {
-    kind: answer ? 'charge' : 'log',
-    accountId,
+    kind: seed ? 'charge' : 'log',
+    accountId: origin.accountId,
     // A chunk is committed once (commitBatchChunk), so its items need no idempotency keys.
     idempotencyKey: null,
     body: '',
-    log: {
-      at,
-      accountId,
-      keyId: null,
-      clientIp: BATCH_CLIENT_IP,
-      mobile: answer?.Mobile ?? entry,
-      code: answerCode(outcome),
-      res: answer?.res ?? null,
-      initIsp: answer?.Init_isp ?? null,
-      nowIsp: answer?.Now_isp ?? null,
-      segmentsVersion: sources.segments.version,
-      portedVersion: sources.ported?.version ?? null,
-      latencyMs: 0,
-      requestId,
-    },
+    log: queryLogRow(origin, answerCode(outcome), seed?.Mobile ?? entry, seed),
   };
 }

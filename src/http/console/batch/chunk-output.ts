@@ -7,12 +7,11 @@ export const BATCH_ANSWER_COLUMNS = answerColumnsWithout('zip', 'area_code');
 
 /**
  * How the runner stores a chunk's answers and the export reads them back: one tuple per entry, in
- * entry order. A code-0 answer carries the cells of BATCH_ANSWER_COLUMNS (chunks of earlier
- * versions hold null for no port date); any other only its code. Compact because a 1M-number job
- * keeps a thousand of these chunks.
+ * entry order. A code-0 answer carries the cells of BATCH_ANSWER_COLUMNS ('' where a field is
+ * empty); any other only its code. Compact because a 1M-number job keeps a thousand of these
+ * chunks.
  */
-export type BatchAnswer =
-  [entry: string, code: number] | [entry: string, code: 0, ...cells: (string | null)[]];
+export type BatchAnswer = [entry: string, code: number] | [entry: string, code: 0, ...cells: string[]];
 
 /** Changes when the tuples change, so that chunks stored by an older version stay readable. */
 const FORMAT = 1;
