@@ -173,7 +173,7 @@ export async function nextBatchChunk(
 }
 
 export async function commitBatchChunk(
-  { write, traits }: StoreContext,
+  { write, traits, statements }: StoreContext,
   jobId: number,
   chunkNo: number,
   charges: ChargeItem[],
@@ -202,7 +202,7 @@ export async function commitBatchChunk(
       throw new StoreError('invalid', `a charge of batch job ${jobId} is for another account`);
     }
 
-    const results = charges.length === 0 ? [] : await commitChargesIn(trx, charges, traits);
+    const results = charges.length === 0 ? [] : await commitChargesIn(trx, charges, { traits, statements });
     const charged = results.filter((result) => result.status === 'charged').length;
     const insufficient = results.filter((result) => result.status === 'insufficient').length;
     await trx

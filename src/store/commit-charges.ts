@@ -4,6 +4,7 @@
  * (balances, ledger, query log, idempotency keys, hourly usage and answer statistics).
  */
 import type { Insertable, Kysely } from 'kysely';
+import type { CompiledStatements } from './compiled-statements.js';
 import {
   type AnswerCount,
   type ChargeAccount,
@@ -23,33 +24,41 @@ export const MAX_PARAMETERS = 10_000;
 
 type Db = Kysely<Database>;
 
+/** What the group commit needs of its store besides the transaction. */
+export interface CommitContext {
+  readonly traits: EngineTraits;
+  readonly statements: CompiledStatements;
+}
+
 export async function commitChargesIn(
   trx: Db,
   items: readonly ChargeItem[],
-  traits: EngineTraits,
+  { traits, statements }: CommitContext,
 ): Promise<ChargeResult[]> {
-  const accounts = await lockAccounts(trx, traits.rowLocks, items);
-  const plan = planCharges(items, accounts, await knownBodies(trx, items));
-  await writeCharges(trx, plan, traits.toDb);
+  const accounts = await lockAccounts(trx, statements, traits.rowLocks, items);
+  const plan = planCharges(items, accounts, await knownBodies(trx, statements, items));
+  await writeCharges(trx, statements, plan, traits.toDb);
   return plan.results;
 }
 
 /** Reads the batch's accounts, locked until commit; in id order, so two batches cannot deadlock. */
 async function lockAccounts(
   trx: Db,
+  statements: CompiledStatements,
   rowLocks: boolean,
   items: readonly ChargeItem[],
 ): Promise<Map<number, ChargeAccount>> {
   const ids = [...new Set(items.map((item) => item.accountId))].sort((a, b) => a - b);
-  const rows = await trx
-    .selectFrom('accounts')
-    .select(['id', 'fee_type', 'balance', 'credit_limit'])
-    .where('id', 'in', ids)
-    .orderBy('id')
-    // NO KEY UPDATE is the lock an UPDATE of the balance takes anyway; unlike FOR UPDATE it does
-    // not wait for transactions that only insert rows referencing the account (keys, rules).
-    .$if(rowLocks, (qb) => qb.forNoKeyUpdate())
-    .execute();
+  const { rows } = await statements.run(trx, `lock-accounts:${ids.length}`, ids, () =>
+    trx
+      .selectFrom('accounts')
+      .select(['id', 'fee_type', 'balance', 'credit_limit'])
+      .where('id', 'in', ids)
+      .orderBy('id')
+      // NO KEY UPDATE is the lock an UPDATE of the balance takes anyway; unlike FOR UPDATE it does
+      // not wait for transactions that only insert rows referencing the account (keys, rules).
+      .$if(rowLocks, (qb) => qb.forNoKeyUpdate()),
+  );
   return new Map(
     rows.map((row) => [
       row.id,
@@ -58,7 +67,11 @@ async function lockAccounts(
   );
 }
 
-async function knownBodies(trx: Db, items: readonly ChargeItem[]): Promise<KnownBodies> {
+async function knownBodies(
+  trx: Db,
+  statements: CompiledStatements,
+  items: readonly ChargeItem[],
+): Promise<KnownBodies> {
   const keysByAccount = new Map<number, Set<string>>();
   for (const { kind, accountId, idempotencyKey } of items) {
     // A 'log' item never replays (see planCharges): its key need not be read.
@@ -70,12 +83,13 @@ async function knownBodies(trx: Db, items: readonly ChargeItem[]): Promise<Known
   for (const [accountId, keys] of keysByAccount) {
     const bodies = new Map<string, string>();
     for (const part of chunks([...keys], MAX_PARAMETERS - 1)) {
-      const rows = await trx
-        .selectFrom('idempotency')
-        .select(['key', 'body'])
-        .where('account_id', '=', accountId)
-        .where('key', 'in', part)
-        .execute();
+      const { rows } = await statements.run(trx, `known-bodies:${part.length}`, [accountId, ...part], () =>
+        trx
+          .selectFrom('idempotency')
+          .select(['key', 'body'])
+          .where('account_id', '=', accountId)
+          .where('key', 'in', part),
+      );
       for (const row of rows) bodies.set(row.key, row.body);
     }
     known.set(accountId, bodies);
@@ -83,7 +97,12 @@ async function knownBodies(trx: Db, items: readonly ChargeItem[]): Promise<Known
   return known;
 }
 
-async function writeCharges(trx: Db, plan: ChargePlan, toDb: EngineTraits['toDb']): Promise<void> {
+async function writeCharges(
+  trx: Db,
+  statements: CompiledStatements,
+  plan: ChargePlan,
+  toDb: EngineTraits['toDb'],
+): Promise<void> {
   const now = toDb(new Date());
   const ledger = [...plan.balances].map(([accountId, { delta, balanceAfter }]) => ({
     account_id: accountId,
@@ -93,20 +112,23 @@ async function writeCharges(trx: Db, plan: ChargePlan, toDb: EngineTraits['toDb'
     at: now,
   }));
   for (const { account_id, delta } of ledger) {
-    await trx
-      .updateTable('accounts')
-      .set((eb) => ({ balance: eb('balance', '+', delta) }))
-      .where('id', '=', account_id)
-      .execute();
+    await statements.run(trx, 'add-balance', [delta, account_id], () =>
+      trx
+        .updateTable('accounts')
+        .set((eb) => ({ balance: eb('balance', '+', delta) }))
+        .where('id', '=', account_id),
+    );
   }
-  await insertChunked(trx, 'ledger', ledger);
-  await insertChunked(
+  await insertRows(trx, statements, 'ledger', ledger);
+  await insertRows(
     trx,
+    statements,
     'query_log',
     plan.logs.map(({ accountId, log }) => queryLogValues(accountId, log, toDb(log.at))),
   );
-  await insertChunked(
+  await insertRows(
     trx,
+    statements,
     'idempotency',
     plan.charged
       .filter((item) => item.idempotencyKey !== null)
@@ -117,30 +139,41 @@ async function writeCharges(trx: Db, plan: ChargePlan, toDb: EngineTraits['toDb'
         created_at: now,
       })),
   );
-  await addUsage(trx, plan.usage, toDb);
-  await addAnswerCounts(trx, plan.answers, toDb);
+  await addUsage(trx, statements, plan.usage, toDb);
+  await addAnswerCounts(trx, statements, plan.answers, toDb);
 }
 
-async function addUsage(trx: Db, usage: ChargePlan['usage'], toDb: EngineTraits['toDb']): Promise<void> {
+async function addUsage(
+  trx: Db,
+  statements: CompiledStatements,
+  usage: ChargePlan['usage'],
+  toDb: EngineTraits['toDb'],
+): Promise<void> {
   const rows = usage.map((u) => ({
     account_id: u.accountId,
     hour: toDb(new Date(u.hour)),
     queries: u.queries,
   }));
   for (const part of chunks(rows, rowsPerInsert(rows))) {
-    await trx
-      .insertInto('usage_hourly')
-      .values(part)
-      .onConflict((oc) =>
-        oc.columns(['account_id', 'hour']).doUpdateSet((eb) => ({
-          queries: eb('usage_hourly.queries', '+', eb.ref('excluded.queries')),
-        })),
-      )
-      .execute();
+    await statements.run(trx, `add-usage:${part.length}`, rowParameters(part), () =>
+      trx
+        .insertInto('usage_hourly')
+        .values(part)
+        .onConflict((oc) =>
+          oc.columns(['account_id', 'hour']).doUpdateSet((eb) => ({
+            queries: eb('usage_hourly.queries', '+', eb.ref('excluded.queries')),
+          })),
+        ),
+    );
   }
 }
 
-async function addAnswerCounts(trx: Db, answers: AnswerCount[], toDb: EngineTraits['toDb']): Promise<void> {
+async function addAnswerCounts(
+  trx: Db,
+  statements: CompiledStatements,
+  answers: AnswerCount[],
+  toDb: EngineTraits['toDb'],
+): Promise<void> {
   const rows = answers.map((a) => ({
     account_id: a.accountId,
     hour: toDb(new Date(a.hour)),
@@ -149,16 +182,17 @@ async function addAnswerCounts(trx: Db, answers: AnswerCount[], toDb: EngineTrai
     ported: a.ported,
   }));
   for (const part of chunks(rows, rowsPerInsert(rows))) {
-    await trx
-      .insertInto('answer_stats_hourly')
-      .values(part)
-      .onConflict((oc) =>
-        oc.columns(['account_id', 'hour', 'code']).doUpdateSet((eb) => ({
-          answers: eb('answer_stats_hourly.answers', '+', eb.ref('excluded.answers')),
-          ported: eb('answer_stats_hourly.ported', '+', eb.ref('excluded.ported')),
-        })),
-      )
-      .execute();
+    await statements.run(trx, `add-answers:${part.length}`, rowParameters(part), () =>
+      trx
+        .insertInto('answer_stats_hourly')
+        .values(part)
+        .onConflict((oc) =>
+          oc.columns(['account_id', 'hour', 'code']).doUpdateSet((eb) => ({
+            answers: eb('answer_stats_hourly.answers', '+', eb.ref('excluded.answers')),
+            ported: eb('answer_stats_hourly.ported', '+', eb.ref('excluded.ported')),
+          })),
+        ),
+    );
   }
 }
 
@@ -172,12 +206,30 @@ function rowsPerInsert(rows: readonly object[]): number {
   return rows.length === 0 ? 1 : Math.max(1, Math.floor(MAX_PARAMETERS / Object.keys(rows[0]).length));
 }
 
-async function insertChunked<T extends keyof Database>(
+/**
+ * The values of rows built by one function (same columns, in the same order), row after row: the
+ * parameters of a multi-row INSERT of them. Kysely leaves out an undefined value, which would
+ * shift every parameter after it, so none may be undefined.
+ */
+function rowParameters(rows: readonly object[]): unknown[] {
+  const parameters: unknown[] = [];
+  for (const row of rows) {
+    for (const value of Object.values(row)) {
+      if (value === undefined) throw new Error('a row to insert has an undefined value');
+      parameters.push(value);
+    }
+  }
+  return parameters;
+}
+
+async function insertRows<T extends keyof Database>(
   trx: Db,
+  statements: CompiledStatements,
   table: T,
   rows: Insertable<Database[T]>[],
 ): Promise<void> {
   for (const part of chunks(rows, rowsPerInsert(rows))) {
-    await trx.insertInto(table).values(part).execute();
+    const shape = `insert:${table}:${Object.keys(part[0]).join(',')}:${part.length}`;
+    await statements.run(trx, shape, rowParameters(part), () => trx.insertInto(table).values(part));
   }
 }

@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { addAudit, auditLog } from './audit-log.js';
 import * as batchJobs from './batch-jobs.js';
 import { commitChargesIn } from './commit-charges.js';
+import { CompiledStatements } from './compiled-statements.js';
 import * as dataImports from './data-imports.js';
 import * as logins from './logins.js';
 import { prune } from './prune.js';
@@ -59,7 +60,7 @@ export abstract class KyselyStore implements Store {
     protected readonly db: Db,
     protected readonly traits: EngineTraits,
   ) {
-    this.#ctx = { db, traits, write: (fn) => this.write(fn) };
+    this.#ctx = { db, traits, statements: new CompiledStatements(), write: (fn) => this.write(fn) };
   }
 
   /**
@@ -337,7 +338,7 @@ export abstract class KyselyStore implements Store {
 
   async commitCharges(items: ChargeItem[]): Promise<ChargeResult[]> {
     if (items.length === 0) return [];
-    return this.write((trx) => commitChargesIn(trx, items, this.traits));
+    return this.write((trx) => commitChargesIn(trx, items, this.#ctx));
   }
 
   // ---- query log, usage, statistics, retention
