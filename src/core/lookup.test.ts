@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type SegmentType } from './carrier.js';
-import { lookupMobile } from './lookup.js';
+import { lookupMobile, lookupMobiles } from './lookup.js';
 import { PortedIndexBuilder, dayFromIsoDate } from './ported-index.js';
 import { seedBody } from './seed-body.js';
 import { SegmentTableBuilder, makeLocation } from './segment-table.js';
@@ -137,5 +137,44 @@ describe('lookupMobile with the portability database', () => {
     const { seed, ext } = answer('13000001234');
     expect(seed).toMatchObject({ res: '4', Init_isp: '未知', Now_isp: '电信' });
     expect(ext.portedAt).toBeNull();
+  });
+});
+
+describe('lookupMobiles', () => {
+  const builder = new PortedIndexBuilder();
+  const day = dayFromIsoDate('2024-01-02')!;
+  // Every other number of 1397256xxxx ported, alternating 联通 and 电信; one virtual number listed.
+  for (let suffix = 0; suffix < 10_000; suffix += 2) builder.add(1397256, suffix, suffix % 4 === 0 ? 1 : 2, day);
+  builder.add(1300006, 1234, 1, day);
+  const withPorted = { ...sources, ported: { index: builder.build().index, version: 'v9' } };
+  const inputs: unknown[] = [
+    '13972565391',
+    '13972565390',
+    '13972560000',
+    '13000061234',
+    '+86 139-7256-5392',
+    '',
+    '1397256539',
+    '23972565391',
+    '19999999999',
+    undefined,
+    42,
+    ...Array.from({ length: 300 }, (_, i) => `1397256${String((i * 37) % 10_000).padStart(4, '0')}`),
+  ];
+
+  it('answers each number as lookupMobile does, in order, with and without the portability index', () => {
+    for (const data of [sources, withPorted]) {
+      const many = lookupMobiles(inputs, data);
+      expect(many).toHaveLength(inputs.length);
+      expect(many).toEqual(inputs.map((input) => lookupMobile(input, data)));
+    }
+    const ported = lookupMobiles(inputs, withPorted).filter(
+      (outcome) => outcome.code === 0 && outcome.answer.seed.res === '1',
+    );
+    expect(ported.length).toBeGreaterThan(100);
+  });
+
+  it('answers an empty list with an empty list', () => {
+    expect(lookupMobiles([], withPorted)).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import {
   isVirtualType,
 } from './carrier.js';
 import { NOT_PORTED, type PortedIndex, isoDateFromDay, packedCarrier, packedDay } from './ported-index.js';
-import { parseMobile } from './mobile-number.js';
+import { type ParsedMobile, parseMobile } from './mobile-number.js';
 import { ResultCode } from './result-codes.js';
 import { NO_SEGMENT, type SegmentTable, cellType } from './segment-table.js';
 
@@ -62,6 +62,8 @@ export interface LookupSources {
 
 const NO_DATA = { code: ResultCode.NoData } as const;
 
+type Mobile = Extract<ParsedMobile, { ok: true }>;
+
 /**
  * Answers one number: where it was issued and on which network (segment table), and which network
  * serves it now (portability database). Virtual-operator numbers cannot be ported and keep their
@@ -70,10 +72,44 @@ const NO_DATA = { code: ResultCode.NoData } as const;
 export function lookupMobile(input: unknown, sources: LookupSources): LookupOutcome {
   const parsed = parseMobile(input);
   if (!parsed.ok) return { code: parsed.code };
-  const { segments } = sources;
-  const cell = segments.cellAt(parsed.prefix7);
+  const cell = sources.segments.cellAt(parsed.prefix7);
   if (cell === NO_SEGMENT) return NO_DATA;
+  const packed = sources.ported ? sources.ported.index.find(parsed.prefix7, parsed.suffix4) : NOT_PORTED;
+  return answerOf(parsed, cell, packed, sources);
+}
 
+/**
+ * `lookupMobile` for many numbers at once, same answers in the same order. The portability index
+ * is searched for all of them in one `findMany`, whose memory reads overlap (see PortedIndex).
+ */
+export function lookupMobiles(inputs: readonly unknown[], sources: LookupSources): LookupOutcome[] {
+  const outcomes: LookupOutcome[] = new Array(inputs.length);
+  const found: { at: number; parsed: Mobile; cell: number }[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    const parsed = parseMobile(inputs[i]);
+    if (!parsed.ok) {
+      outcomes[i] = { code: parsed.code };
+      continue;
+    }
+    const cell = sources.segments.cellAt(parsed.prefix7);
+    if (cell === NO_SEGMENT) outcomes[i] = NO_DATA;
+    else found.push({ at: i, parsed, cell });
+  }
+  const packed = new Int32Array(found.length).fill(NOT_PORTED);
+  if (sources.ported && found.length > 0) {
+    sources.ported.index.findMany(
+      found.map(({ parsed }) => parsed.prefix7),
+      found.map(({ parsed }) => parsed.suffix4),
+      packed,
+    );
+  }
+  found.forEach(({ at, parsed, cell }, j) => (outcomes[at] = answerOf(parsed, cell, packed[j], sources)));
+  return outcomes;
+}
+
+/** The answer for a number whose segment cell is known, given its `find` result. */
+function answerOf(parsed: Mobile, cell: number, packed: number, sources: LookupSources): LookupOutcome {
+  const { segments, ported } = sources;
   const type = cellType(cell);
   const location = segments.locationOf(cell);
   const host = hostCarrier(type);
@@ -83,15 +119,11 @@ export function lookupMobile(input: unknown, sources: LookupSources): LookupOutc
   let nowIsp = initIsp;
   let portedAt: string | null = null;
   let res: Res = virtual ? (knownHost ? '3' : '4') : knownHost ? '0' : '4';
-  const { ported } = sources;
-  if (ported && !virtual) {
-    const packed = ported.index.find(parsed.prefix7, parsed.suffix4);
-    if (packed !== NOT_PORTED) {
-      nowIsp = CARRIER_NAMES[packedCarrier(packed)];
-      portedAt = isoDateFromDay(packedDay(packed)) ?? null;
-      // A number back on its original carrier is not ported, whatever the database remembers.
-      if (knownHost) res = nowIsp === initIsp ? '0' : '1';
-    }
+  if (!virtual && packed !== NOT_PORTED) {
+    nowIsp = CARRIER_NAMES[packedCarrier(packed)];
+    portedAt = isoDateFromDay(packedDay(packed)) ?? null;
+    // A number back on its original carrier is not ported, whatever the database remembers.
+    if (knownHost) res = nowIsp === initIsp ? '0' : '1';
   }
 
   return {

@@ -1,7 +1,7 @@
 import type { ChargeBatcher } from '../billing/charge-batcher.js';
 import type { Account, KeyKind } from '../store/store.js';
 import { type AnswerOrigin, queryLogRow } from '../billing/query-log-row.js';
-import { type LookupSources, lookupMobile } from '../core/lookup.js';
+import { type LookupOutcome, type LookupSources, lookupMobile, lookupMobiles } from '../core/lookup.js';
 import { MAX_MOBILE_INPUT_LENGTH, parseMobile } from '../core/mobile-number.js';
 import { REASONS, ResultCode } from '../core/result-codes.js';
 import { type SeedBody, seedBody } from '../core/seed-body.js';
@@ -95,9 +95,35 @@ export class QueryService {
   }
 
   /** Answers one number for an authorised payer, charging it when the answer is code 0. */
-  async answer(payer: Payer, mobile: unknown, context: QueryContext): Promise<SeedBody> {
+  answer(payer: Payer, mobile: unknown, context: QueryContext): Promise<SeedBody> {
     const sources = this.deps.sources();
-    const outcome = lookupMobile(mobile, sources);
+    return this.#settle(payer, mobile, lookupMobile(mobile, sources), sources, context);
+  }
+
+  /**
+   * `answer` for each of `mobiles`, looked up together (one portability search for all) and each
+   * charged on its own; `contextOf(i)` is the context of the i-th number.
+   */
+  answerMany(
+    payer: Payer,
+    mobiles: readonly unknown[],
+    contextOf: (i: number) => QueryContext,
+  ): Promise<SeedBody[]> {
+    const sources = this.deps.sources();
+    const outcomes = lookupMobiles(mobiles, sources);
+    return Promise.all(
+      outcomes.map((outcome, i) => this.#settle(payer, mobiles[i], outcome, sources, contextOf(i))),
+    );
+  }
+
+  /** Logs and charges an answer as the contract says, and gives the body the client gets. */
+  async #settle(
+    payer: Payer,
+    mobile: unknown,
+    outcome: LookupOutcome,
+    sources: LookupSources,
+    context: QueryContext,
+  ): Promise<SeedBody> {
     const origin: AnswerOrigin = {
       accountId: payer.account.id,
       keyId: payer.keyId,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
-import { type LookupOutcome, lookupMobile } from '../../core/lookup.js';
+import { type LookupOutcome, lookupMobiles } from '../../core/lookup.js';
 import { REASONS } from '../../core/result-codes.js';
 import { seedBody } from '../../core/seed-body.js';
 import { CliError } from '../cli-error.js';
@@ -73,7 +73,7 @@ export function registerLookup(program: Command): void {
       await lookupFile(options.file, options.out, sources);
       return;
     }
-    const outcomes = numbers.map((number) => lookupMobile(number, sources));
+    const outcomes = lookupMobiles(numbers, sources);
     if (options.json) {
       for (const outcome of outcomes) console.log(JSON.stringify(seedBody(outcome, options.ext)));
     } else {

@@ -55,15 +55,11 @@ export function batchRoute(app: FastifyInstance, deps: AppDeps): void {
       const context = queryContext(request, params);
       const payer = { account: auth.principal.account, keyId: auth.principal.key.id };
       // Each number is its own charge; a retried batch replays number by number.
-      const results = await Promise.all(
-        numbers.map((mobile, i) =>
-          deps.query.answer(payer, mobile, {
-            ...context,
-            requestId: `${context.requestId}#${i}`,
-            idempotencyKey: context.idempotencyKey && batchItemKey(context.requestId, i),
-          }),
-        ),
-      );
+      const results = await deps.query.answerMany(payer, numbers, (i) => ({
+        ...context,
+        requestId: `${context.requestId}#${i}`,
+        idempotencyKey: context.idempotencyKey && batchItemKey(context.requestId, i),
+      }));
       return respond(deps, reply, 'batch', format, { code: 0, reason: REASONS[0], result: results });
     },
   });

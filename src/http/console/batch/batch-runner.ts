@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
-import { type LookupOutcome, type LookupSources, lookupMobile } from '../../../core/lookup.js';
+import { type LookupOutcome, type LookupSources, lookupMobiles } from '../../../core/lookup.js';
 import { ResultCode } from '../../../core/result-codes.js';
 import {
   type BatchJob,
@@ -178,11 +178,10 @@ export class BatchJobRunner {
     };
     const answers: BatchAnswer[] = [];
     const charges: ChargeItem[] = [];
-    for (const entry of entries) {
-      const outcome = lookupMobile(entry, sources);
-      answers.push(batchAnswer(entry, outcome));
-      charges.push(chargeItem(origin, entry, outcome));
-    }
+    lookupMobiles(entries, sources).forEach((outcome, i) => {
+      answers.push(batchAnswer(entries[i], outcome));
+      charges.push(chargeItem(origin, entries[i], outcome));
+    });
     const result = await this.#store.commitBatchChunk(job.id, chunkNo, charges, encodeChunkOutput(answers));
     if (result.status === 'skipped') return;
     this.#onCommit?.(result.charged);
