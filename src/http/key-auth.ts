@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { Account, KeyKind, KeyRecord, Store } from '../store/store.js';
 
 /** apikeys are 32 characters, as the seed's (`7c11272au708345c834b8ue81ac78972`). */
@@ -12,7 +12,7 @@ export const KEY_CACHE_MS = 2000;
 const MAX_CACHED_KEYS = 50_000;
 
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /** A new secret: 32 lowercase hex characters, 128 bits. */

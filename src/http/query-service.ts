@@ -141,7 +141,7 @@ export class QueryService {
           kind: 'log',
           accountId: payer.account.id,
           idempotencyKey: null,
-          body: JSON.stringify(body),
+          body: '',
           log: queryLogRow(origin, outcome.code, loggedMobile(mobile)),
         });
       }
@@ -154,7 +154,8 @@ export class QueryService {
     const result = await this.deps.batcher.charge({
       accountId: payer.account.id,
       idempotencyKey: context.idempotencyKey,
-      body: JSON.stringify(body),
+      // Only a keyed answer is ever replayed, so only its body is kept.
+      body: context.idempotencyKey === null ? '' : JSON.stringify(body),
       log: queryLogRow(origin, ResultCode.Ok, seed.Mobile, seed),
     });
     // Refused for the balance: the store logged it as the -5 it is.

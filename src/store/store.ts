@@ -102,7 +102,7 @@ export interface ChargeItem {
   accountId: number;
   /** Idempotency key (the client's requestId or Idempotency-Key), scoped to the account. */
   idempotencyKey: string | null;
-  /** The answer body to store for replays of the same idempotency key. */
+  /** The answer body to store for replays of the same idempotency key (unused, and may be '', without one). */
   body: string;
   log: QueryLogRow;
 }
