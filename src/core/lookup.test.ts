@@ -144,7 +144,8 @@ describe('lookupMobiles', () => {
   const builder = new PortedIndexBuilder();
   const day = dayFromIsoDate('2024-01-02')!;
   // Every other number of 1397256xxxx ported, alternating 联通 and 电信; one virtual number listed.
-  for (let suffix = 0; suffix < 10_000; suffix += 2) builder.add(1397256, suffix, suffix % 4 === 0 ? 1 : 2, day);
+  for (let suffix = 0; suffix < 10_000; suffix += 2)
+    builder.add(1397256, suffix, suffix % 4 === 0 ? 1 : 2, day);
   builder.add(1300006, 1234, 1, day);
   const withPorted = { ...sources, ported: { index: builder.build().index, version: 'v9' } };
   const inputs: unknown[] = [

@@ -77,6 +77,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   const traffic = new TrafficMonitor();
   const batchJobs = new BatchJobRunner(store, () => sources.current(), {
+    owner: nodeName(config.dataDir),
     onCommit: (charged) => metrics.charges.inc(charged),
   });
   const deps: AppDeps = {

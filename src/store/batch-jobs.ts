@@ -157,6 +157,43 @@ export async function runnableBatchJobs({ db }: StoreContext): Promise<BatchJob[
   return rows.map(toBatchJob);
 }
 
+export async function claimBatchJob(
+  { write, traits }: StoreContext,
+  jobId: number,
+  owner: string,
+  leaseMs: number,
+): Promise<boolean> {
+  // The nodes' clocks decide when a lease has run out: a lease of tens of seconds leaves room for
+  // the skew of clocks kept by NTP.
+  const now = Date.now();
+  const result = await write((trx) =>
+    trx
+      .updateTable('batch_jobs')
+      .set({ lease_owner: owner, lease_until: traits.toDb(new Date(now + leaseMs)) })
+      .where('id', '=', jobId)
+      .where('status', 'in', RUNNABLE)
+      .where((eb) =>
+        eb.or([
+          eb('lease_owner', 'is', null),
+          eb('lease_owner', '=', owner),
+          eb('lease_until', '<', traits.toDb(new Date(now))),
+        ]),
+      )
+      .executeTakeFirst(),
+  );
+  return result.numUpdatedRows > 0n;
+}
+
+export async function releaseBatchJobs({ write }: StoreContext, owner: string): Promise<void> {
+  await write((trx) =>
+    trx
+      .updateTable('batch_jobs')
+      .set({ lease_owner: null, lease_until: null })
+      .where('lease_owner', '=', owner)
+      .execute(),
+  );
+}
+
 export async function nextBatchChunk(
   { db }: StoreContext,
   jobId: number,

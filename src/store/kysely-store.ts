@@ -453,6 +453,14 @@ export abstract class KyselyStore implements Store {
     return batchJobs.runnableBatchJobs(this.#ctx);
   }
 
+  claimBatchJob(jobId: number, owner: string, leaseMs: number): Promise<boolean> {
+    return batchJobs.claimBatchJob(this.#ctx, jobId, owner, leaseMs);
+  }
+
+  releaseBatchJobs(owner: string): Promise<void> {
+    return batchJobs.releaseBatchJobs(this.#ctx, owner);
+  }
+
   nextBatchChunk(jobId: number): Promise<{ chunkNo: number; entries: string[] } | undefined> {
     return batchJobs.nextBatchChunk(this.#ctx, jobId);
   }

@@ -154,6 +154,9 @@ export interface BatchJobsTable {
   created_at: Timestamp;
   started_at: NullableTimestamp;
   finished_at: NullableTimestamp;
+  /** The runner working the job (see Store.claimBatchJob), until lease_until. */
+  lease_owner: string | null;
+  lease_until: NullableTimestamp;
 }
 
 export interface BatchJobChunksTable {

@@ -545,6 +545,30 @@ for (const engine of storeEngines) {
         ).toBe('skipped');
         expect(await store.ledgerSum(account.id)).toBe(10);
       });
+
+      it('leases a runnable job to one owner at a time, until it runs out or is released', async () => {
+        const account = await newAccount('prepaid', 10);
+        const job = await draft(account.id, 2);
+        // A draft is not runnable, so it cannot be held.
+        expect(await store.claimBatchJob(job.id, 'node-a', 60_000)).toBe(false);
+        await run(job);
+        expect(await store.claimBatchJob(job.id, 'node-a', 60_000)).toBe(true);
+        expect(await store.claimBatchJob(job.id, 'node-b', 60_000)).toBe(false);
+        // Renewing is claiming again.
+        expect(await store.claimBatchJob(job.id, 'node-a', 60_000)).toBe(true);
+        expect(await store.claimBatchJob(9_999_999, 'node-a', 60_000)).toBe(false);
+
+        // node-a lets go of everything it holds; node-b takes the job and lets its lease run out.
+        await store.releaseBatchJobs('node-a');
+        expect(await store.claimBatchJob(job.id, 'node-b', 50)).toBe(true);
+        expect(await store.claimBatchJob(job.id, 'node-a', 60_000)).toBe(false);
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        expect(await store.claimBatchJob(job.id, 'node-a', 60_000)).toBe(true);
+
+        // A finished job is held by no one.
+        await store.transitionBatchJob(account.id, job.id, ['queued', 'running'], 'cancelled');
+        expect(await store.claimBatchJob(job.id, 'node-a', 60_000)).toBe(false);
+      });
     });
 
     it('records data imports, and fails the ones a stopped process left running', async () => {

@@ -423,6 +423,14 @@ export interface Store {
   ): Promise<BatchJob | undefined>;
   /** Jobs of every account that are queued or running, oldest first (a runner's work list). */
   runnableBatchJobs(): Promise<BatchJob[]>;
+  /**
+   * Takes or renews the lease on a queued or running job for `owner`, until `leaseMs` from now:
+   * true when the job was free, already `owner`'s, or its lease had run out; false when another
+   * owner holds it or the job is no longer runnable.
+   */
+  claimBatchJob(jobId: number, owner: string, leaseMs: number): Promise<boolean>;
+  /** Gives up every lease `owner` holds, so that other runners need not wait for them to run out. */
+  releaseBatchJobs(owner: string): Promise<void>;
   /** The first chunk not yet committed, or undefined when none is left. */
   nextBatchChunk(jobId: number): Promise<{ chunkNo: number; entries: string[] } | undefined>;
   /**

@@ -175,6 +175,46 @@ for (const engine of availableEngines('batch runner')) {
       expect(rows.map((row) => row[0])).toEqual(entries);
     });
 
+    it('works each job on one runner of several, and takes over a job whose holder stopped', async () => {
+      await server.server.deps.batchJobs.close();
+      const { account } = await server.account({ name: uniqueName('lease'), balance: 100_000 });
+      const sources = () => server.server.deps.sources.current();
+      const job = await queuedJob(account.id, yichang(10_000));
+      // Two nodes' runners: the one that takes the lease first commits every chunk.
+      const commits = [0, 0];
+      const runners = commits.map(
+        (_, i) =>
+          new BatchJobRunner(store, sources, {
+            owner: `node-${i}`,
+            idlePollMs: 20,
+            onCommit: () => commits[i]++,
+          }),
+      );
+      for (const runner of runners) runner.start();
+      const done = await waitForJob(store, job);
+      await Promise.all(runners.map((runner) => runner.close()));
+      expect(done).toMatchObject({ status: 'done', processed: 10_000, charged: 10_000 });
+      expect([...commits].sort((a, b) => a - b)).toEqual([0, 10]);
+
+      // A node stopped without letting go: the job waits for its lease to run out, then moves on.
+      const orphan = await queuedJob(account.id, yichang(3000));
+      expect(await store.claimBatchJob(orphan.id, 'stopped-node', 500)).toBe(true);
+      const heir = new BatchJobRunner(store, sources, { owner: 'heir', idlePollMs: 20 });
+      const started = Date.now();
+      heir.start();
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        expect((await store.getBatchJob(account.id, orphan.id))!.processed).toBe(0);
+        const finished = await waitForJob(store, orphan);
+        expect(finished).toMatchObject({ status: 'done', processed: 3000, charged: 3000 });
+        expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+      } finally {
+        await heir.close();
+      }
+      expect((await store.getAccount(account.id))!.balance).toBe(100_000 - 13_000);
+      expect(await store.ledgerSum(account.id)).toBe(100_000 - 13_000);
+    });
+
     it('retries a chunk that failed, and stops a job the store refuses', async () => {
       // Only the runner on the failing store may take this job.
       await server.server.deps.batchJobs.close();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { type LookupOutcome, type LookupSources, lookupMobiles } from '../../../core/lookup.js';
@@ -16,12 +17,23 @@ import { type BatchAnswer, answerCode, batchAnswer, encodeChunkOutput } from './
 export const BATCH_IDLE_POLL_MS = 5000;
 /** How long a job whose chunk failed (store unreachable…) waits before it is tried again. */
 export const BATCH_RETRY_DELAY_MS = 5000;
+/**
+ * How long a runner's hold on a job lasts unless renewed (it renews at half-time): how long the
+ * other nodes wait before they take over the jobs of a node that stopped without letting go.
+ */
+export const BATCH_LEASE_MS = 30_000;
 
 export type RunnerLog = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
 
 const SILENT: RunnerLog = { info: () => {}, warn: () => {}, error: () => {} };
 
 export interface BatchJobRunnerOptions {
+  /**
+   * Who this runner is to the other runners on the store, for job leases: stable across restarts
+   * of a node (the server uses its node name), so that a restarted node resumes its jobs at once.
+   */
+  owner?: string;
+  leaseMs?: number;
   idlePollMs?: number;
   retryDelayMs?: number;
   /** After each committed chunk, with how many of its entries were charged (metrics). */
@@ -37,6 +49,9 @@ const BATCH_CLIENT_IP = '';
  * chunks. Each chunk is looked up, charged and recorded in one store transaction
  * (commitBatchChunk), which is what makes a restart safe: the next runner resumes at the first
  * chunk not committed and a chunk is never charged twice, even with a runner on every node.
+ * A runner works only the jobs it holds a lease on (claimBatchJob), so that with a runner on
+ * every node each job is still looked up once; a node that stops lets go of its leases, or they
+ * run out, and another node carries on.
  */
 export class BatchJobRunner {
   readonly #store: Store;
@@ -44,6 +59,10 @@ export class BatchJobRunner {
   readonly #idlePollMs: number;
   readonly #retryDelayMs: number;
   readonly #onCommit: ((charged: number) => void) | undefined;
+  readonly #owner: string;
+  readonly #leaseMs: number;
+  /** The jobs this runner holds, with when each lease runs out (ms, this node's clock). */
+  readonly #leases = new Map<number, number>();
   #log: RunnerLog = SILENT;
   #loop: Promise<void> | undefined;
   #closed = false;
@@ -59,6 +78,8 @@ export class BatchJobRunner {
     this.#idlePollMs = options.idlePollMs ?? BATCH_IDLE_POLL_MS;
     this.#retryDelayMs = options.retryDelayMs ?? BATCH_RETRY_DELAY_MS;
     this.#onCommit = options.onCommit;
+    this.#owner = options.owner ?? `runner:${randomUUID()}`;
+    this.#leaseMs = options.leaseMs ?? BATCH_LEASE_MS;
   }
 
   /** Starts working on the store's queued and running jobs, including those a stopped process left. */
@@ -74,11 +95,22 @@ export class BatchJobRunner {
     this.#wake?.();
   }
 
-  /** Finishes the chunk in progress and stops; jobs stay running for the next start to resume. */
+  /**
+   * Finishes the chunk in progress, lets go of its leases and stops; jobs stay running for the
+   * next runner to resume.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     this.#wake?.();
     await this.#loop;
+    if (this.#leases.size === 0) return;
+    this.#leases.clear();
+    try {
+      await this.#store.releaseBatchJobs(this.#owner);
+    } catch (error) {
+      // Not fatal: the leases run out by themselves.
+      this.#log.warn({ err: error }, 'batch jobs: cannot release the leases, they will run out');
+    }
   }
 
   async #run(): Promise<void> {
@@ -86,7 +118,9 @@ export class BatchJobRunner {
       this.#notified = false;
       let worked = false;
       try {
-        for (const job of await this.#store.runnableBatchJobs()) {
+        const jobs = await this.#store.runnableBatchJobs();
+        this.#forgetLeasesBut(jobs);
+        for (const job of jobs) {
           if (this.#closed) break;
           if ((this.#retryAt.get(job.id) ?? 0) > Date.now()) continue;
           worked = (await this.#step(job)) || worked;
@@ -100,6 +134,25 @@ export class BatchJobRunner {
       }
       if (!worked) await this.#idle(this.#idleMs());
     }
+  }
+
+  /** Leases on jobs that are no longer runnable (done, stopped, cancelled) are of no use. */
+  #forgetLeasesBut(runnable: BatchJob[]): void {
+    const ids = new Set(runnable.map((job) => job.id));
+    for (const jobId of this.#leases.keys()) if (!ids.has(jobId)) this.#leases.delete(jobId);
+  }
+
+  /** True while this runner holds the job's lease, renewing it once half of it has passed. */
+  async #hold(job: BatchJob): Promise<boolean> {
+    const now = Date.now();
+    const until = this.#leases.get(job.id);
+    if (until !== undefined && until - now > this.#leaseMs / 2) return true;
+    if (await this.#store.claimBatchJob(job.id, this.#owner, this.#leaseMs)) {
+      this.#leases.set(job.id, now + this.#leaseMs);
+      return true;
+    }
+    this.#leases.delete(job.id);
+    return false;
   }
 
   #idleMs(): number {
@@ -129,6 +182,8 @@ export class BatchJobRunner {
   /** One chunk of one job (or the transition that ends it); false when there was nothing to do. */
   async #step(job: BatchJob): Promise<boolean> {
     try {
+      // Another node's runner works this job; it is taken over if that runner's lease runs out.
+      if (!(await this.#hold(job))) return false;
       const running = job.status === 'queued' ? await this.#transition(job, ['queued'], 'running') : job;
       if (!running) return false;
       const account = await this.#store.getAccount(job.accountId);
