@@ -6,7 +6,7 @@
  * storage) and its migrations.
  */
 import { sql } from 'kysely';
-import { addAudit, auditLog } from './audit-log.js';
+import { addAudit, auditLog, insertAudit } from './audit-log.js';
 import * as batchJobs from './batch-jobs.js';
 import { commitChargesIn } from './commit-charges.js';
 import { CompiledStatements } from './compiled-statements.js';
@@ -145,7 +145,12 @@ export abstract class KyselyStore implements Store {
     return toAccount(row);
   }
 
-  async adjustBalance(accountId: number, delta: number, reason: string): Promise<LedgerEntry> {
+  async adjustBalance(
+    accountId: number,
+    delta: number,
+    reason: string,
+    auditOf?: (entry: LedgerEntry) => NewAuditEntry,
+  ): Promise<LedgerEntry> {
     checkInteger('delta', delta);
     if (delta === 0) throw new StoreError('invalid', 'a balance adjustment of 0 changes nothing');
     return this.write(async (trx) => {
@@ -157,7 +162,9 @@ export abstract class KyselyStore implements Store {
         .returning('balance')
         .executeTakeFirst();
       if (!row) throw accountNotFound(accountId);
-      return this.#addLedger(trx, accountId, delta, reason, row.balance, new Date());
+      const entry = await this.#addLedger(trx, accountId, delta, reason, row.balance, new Date());
+      if (auditOf) await insertAudit(trx, this.traits, auditOf(entry));
+      return entry;
     });
   }
 

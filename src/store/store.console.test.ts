@@ -13,6 +13,7 @@ import {
   type ChargeItem,
   type ConsoleSession,
   type FeeType,
+  type LedgerEntry,
   type Store,
 } from './store.js';
 import {
@@ -273,6 +274,35 @@ for (const engine of storeEngines) {
         const second = await own.auditLog({ limit: 3, before: first.next! });
         expect(second).toEqual({ rows: added.slice(0, 2).reverse(), next: null });
         expect((await own.auditLog()).rows).toHaveLength(5);
+      });
+    });
+
+    it('commits a balance change and its audit entry together, or neither', async () => {
+      await withOwnStore(engine, async (own) => {
+        const account = await own.createAccount({ name: 'audited', feeType: 'prepaid', balance: 10 });
+        const entryOf = (ledger: LedgerEntry) => ({
+          operator: 'admin',
+          action: 'account.topup',
+          target: `account:${account.id}`,
+          details: JSON.stringify({ balanceAfter: ledger.balanceAfter }),
+          ip: '203.0.113.0',
+        });
+        const entry = await own.adjustBalance(account.id, 5, 'top-up', entryOf);
+        expect(entry.balanceAfter).toBe(15);
+        expect((await own.auditLog()).rows).toMatchObject([
+          { action: 'account.topup', target: `account:${account.id}`, details: '{"balanceAfter":15}' },
+        ]);
+
+        // The audit entry cannot be written: the balance does not move either.
+        await expect(
+          own.adjustBalance(account.id, 5, 'top-up', (ledger) => ({
+            ...entryOf(ledger),
+            operator: null as never,
+          })),
+        ).rejects.toThrow();
+        expect((await own.getAccount(account.id))!.balance).toBe(15);
+        expect(await own.ledgerSum(account.id)).toBe(15);
+        expect((await own.auditLog()).rows).toHaveLength(1);
       });
     });
 

@@ -321,10 +321,17 @@ export interface Store {
   /** Changes only what `changes` holds; StoreError 'not_found' for an unknown account. */
   updateAccount(id: number, changes: AccountChanges): Promise<Account>;
   /**
-   * Changes the balance by `delta` (a non-zero integer) with a ledger entry, in one transaction.
+   * Changes the balance by `delta` (a non-zero integer) with a ledger entry, and with the audit
+   * entry `auditOf` makes of it when given, in one transaction: a balance never changes without
+   * its audit entry, so an operator who sees an error can safely try again.
    * StoreError 'not_found' for an unknown account, 'invalid' for a bad delta.
    */
-  adjustBalance(accountId: number, delta: number, reason: string): Promise<LedgerEntry>;
+  adjustBalance(
+    accountId: number,
+    delta: number,
+    reason: string,
+    auditOf?: (entry: LedgerEntry) => NewAuditEntry,
+  ): Promise<LedgerEntry>;
   /** Newest first; `limit` defaults to DEFAULT_PAGE_SIZE, at most MAX_PAGE_SIZE. */
   ledger(accountId: number, options?: PageOptions): Promise<Page<LedgerEntry>>;
   /** Sum of the account's ledger deltas (for invariant checks and tests). */

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { AuditEntry } from '../../store/store.js';
+import type { AuditEntry, NewAuditEntry } from '../../store/store.js';
 import type { AppDeps } from '../app-deps.js';
 import { maskIp } from '../ip-rules.js';
 import { requireOperator } from './guards.js';
@@ -24,9 +24,27 @@ function withoutSecrets(details: Record<string, unknown>): Record<string, unknow
 }
 
 /**
- * Records an operator's change: who (the session's operator), what (`account.topup`), on what
- * (`account:12`), with which parameters, and from where (the masked IP, as in the query log).
+ * An operator's change as the audit log records it: who (the session's operator), what
+ * (`account.topup`), on what (`account:12`), with which parameters, and from where (the masked
+ * IP, as in the query log).
  */
+export function auditEntry(
+  request: FastifyRequest,
+  action: string,
+  target: string | null,
+  details: Record<string, unknown> = {},
+): NewAuditEntry {
+  const { username } = requireOperator(request);
+  return {
+    operator: username,
+    action,
+    target,
+    details: JSON.stringify(withoutSecrets(details)),
+    ip: maskIp(request.ip),
+  };
+}
+
+/** Records an operator's change that is already made (see auditEntry). */
 export async function audit(
   deps: Pick<AppDeps, 'store'>,
   request: FastifyRequest,
@@ -34,12 +52,5 @@ export async function audit(
   target: string | null,
   details: Record<string, unknown> = {},
 ): Promise<AuditEntry> {
-  const { username } = requireOperator(request);
-  return deps.store.addAudit({
-    operator: username,
-    action,
-    target,
-    details: JSON.stringify(withoutSecrets(details)),
-    ip: maskIp(request.ip),
-  });
+  return deps.store.addAudit(auditEntry(request, action, target, details));
 }

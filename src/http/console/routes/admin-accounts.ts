@@ -3,7 +3,7 @@ import type { Account, AccountChanges, LedgerEntry } from '../../../store/store.
 import { createAccountWithKey, keyView } from '../../account-keys.js';
 import type { AppDeps } from '../../app-deps.js';
 import { hashPassword } from '../../passwords.js';
-import { audit } from '../audit.js';
+import { audit, auditEntry } from '../audit.js';
 import { ConsoleError } from '../console-error.js';
 import { requireOperator } from '../guards.js';
 import {
@@ -201,13 +201,16 @@ export function adminAccountRoutes(app: FastifyInstance, deps: AppDeps): void {
     requireOperator(request);
     const id = pathId(request.params, 'account');
     const change = readBalanceChange(bodyObject(request));
-    const entry = await deps.store.adjustBalance(id, change.delta, change.reason);
+    // The audit entry commits with the balance: an error means neither happened, and a retry
+    // cannot credit twice.
+    const entry = await deps.store.adjustBalance(id, change.delta, change.reason, (ledger) =>
+      auditEntry(request, `account.${change.kind}`, `account:${id}`, {
+        delta: change.delta,
+        reason: change.reason,
+        balanceAfter: ledger.balanceAfter,
+      }),
+    );
     deps.keys.invalidate();
-    await audit(deps, request, `account.${change.kind}`, `account:${id}`, {
-      delta: change.delta,
-      reason: change.reason,
-      balanceAfter: entry.balanceAfter,
-    });
     return ledgerView(entry);
   });
 
