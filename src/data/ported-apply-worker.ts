@@ -4,14 +4,12 @@
  * The main thread keeps answering lookups from the old index the whole time.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PortedIndex, applyChanges } from '../core/ported-index.js';
 import { type NpdbMeta, readSnapshot, writeSnapshot } from './npdb-snapshot.js';
-import { DataFileError } from './data-file-error.js';
 import { EMPTY_META } from './npdb-empty.js';
-import { type FeedReport, parseDeltaFeed, parseFullFeed } from './ported-feed.js';
+import { FeedFile, type FeedReport, parseDeltaFeed, parseFullFeed } from './ported-feed.js';
 
 export type ApplyJob =
   | { kind: 'load'; snapshotPath: string }
@@ -57,15 +55,6 @@ async function current(snapshotPath: string): Promise<{ index: PortedIndex; meta
     : { index: PortedIndex.empty(), meta: EMPTY_META };
 }
 
-async function feedBytes(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new DataFileError(file, code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`);
-  }
-}
-
 function newMeta(lastSeq: number, source: string): NpdbMeta {
   const createdAt = new Date().toISOString();
   return { dataVersion: createdAt.replace(/[-:]/g, '').slice(0, 15) + 'Z', lastSeq, createdAt, source };
@@ -78,10 +67,10 @@ async function run(
   const base = await current(job.snapshotPath);
   if (job.kind === 'load') return { ...base, changed: true };
   report('reading');
-  const bytes = await feedBytes(job.file);
+  const feed = FeedFile.open(job.file);
   const progress = (done: number, total: number) => report('parsing', done, total);
   if (job.kind === 'full') {
-    const { index, report: feedReport } = parseFullFeed(bytes, job.file, {
+    const { index, report: feedReport } = parseFullFeed(feed, job.file, {
       skipInvalid: job.skipInvalid,
       progress,
     });
@@ -90,7 +79,7 @@ async function run(
     await writeSnapshot(job.snapshotPath, index, meta);
     return { index, meta, report: feedReport, changed: true };
   }
-  const delta = parseDeltaFeed(bytes, job.file, base.meta.lastSeq, {
+  const delta = parseDeltaFeed(feed, job.file, base.meta.lastSeq, {
     skipInvalid: job.skipInvalid,
     progress,
   });

@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { PortedIndex } from '../core/ported-index.js';
 import { NOT_PORTED, applyChanges, dayFromIsoDate, packedCarrier, packedDay } from '../core/ported-index.js';
 import { DataFileError } from './data-file-error.js';
 import {
   FEED_CHUNK_BYTES,
+  FeedFile,
   FeedGapError,
   FeedRejectedError,
   detectFeedKind,
@@ -207,5 +211,71 @@ describe('feeds read from bytes', () => {
     expect(() => parseFullFeed(bytes, 'bad.csv')).toThrow(
       /bad.csv: not valid UTF-8 text \(between bytes 0 and 22\)/,
     );
+  });
+});
+
+describe('feeds read from a file, a chunk at a time', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mnpd-feed-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, content: string | Buffer) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  const ported = (i: number) => `139${String(10_000_000 + i * 13).slice(-8)}`;
+
+  it('answers as the whole text does, whatever the chunk size, with line numbers kept', () => {
+    const lines = ['\ufeffmobile,carrier,ported_at'];
+    for (let i = 0; i < 500; i++)
+      lines.push(`${ported(i)},${['移动', '联通', '电信', '广电'][i % 4]},2024-03-0${(i % 9) + 1}`);
+    lines[300] = `${ported(299)},电信,2024-13-01`;
+    const text = lines.join('\r\n') + '\r\n';
+    const path = write('full.csv', text);
+    const whole = rejection(() => parseFullFeed(text, 'full.csv', { skipInvalid: false }));
+    // 7 bytes: smaller than one line, so lines are read across several chunks; 64: several lines each.
+    for (const chunkBytes of [7, 64, 4096]) {
+      const fromFile = rejection(() => parseFullFeed(FeedFile.open(path, chunkBytes), 'full.csv'));
+      expect(fromFile.report).toEqual(whole.report);
+      const kept = parseFullFeed(FeedFile.open(path, chunkBytes), 'full.csv', { skipInvalid: true });
+      const expected = parseFullFeed(text, 'full.csv', { skipInvalid: true });
+      expect(kept.report).toEqual(expected.report);
+      expect(kept.index.arrays()).toEqual(expected.index.arrays());
+    }
+    expect(whole.report.problems).toEqual([{ line: 301, reason: 'bad date "2024-13-01" (expected YYYY-MM-DD)' }]);
+  });
+
+  it('reads a delta and lists duplicate numbers by line, as from text', () => {
+    const delta = [
+      '1,port,13972565391,电信,2024-01-02',
+      '2,return,13972565391,,2024-02-03',
+      '3,port,13800000000,联通,2024-03-04',
+    ].join('\n');
+    const path = write('delta.csv', delta);
+    const fromFile = parseDeltaFeed(FeedFile.open(path, 16), 'delta.csv', 0);
+    const fromText = parseDeltaFeed(delta, 'delta.csv', 0);
+    expect(fromFile.report).toEqual(fromText.report);
+    expect(fromFile.lastSeq).toBe(3);
+    const duplicated = write('dup.csv', `${ported(1)},电信\n${ported(2)},联通\n${ported(1)},移动\n`);
+    const error = rejection(() => parseFullFeed(FeedFile.open(duplicated, 10), 'dup.csv'));
+    expect(error.report.problems).toEqual([
+      { line: 3, reason: 'duplicate number, also on line 1 (the later row is kept)' },
+    ]);
+  });
+
+  it('refuses a missing file and bytes that are not UTF-8, naming where', () => {
+    expect(() => FeedFile.open(join(dir, 'nope.csv'))).toThrow(/nope.csv: no such file/);
+    const path = write(
+      'bad.csv',
+      Buffer.concat([Buffer.from('13972565391,电信\n13972565392,电信\n'), Buffer.from([0xff, 0x0a])]),
+    );
+    expect(() => parseFullFeed(FeedFile.open(path, 20), 'bad.csv')).toThrow(
+      /bad.csv: not valid UTF-8 text \(between bytes 38 and 40\)/,
+    );
+  });
+
+  it('reads an empty file as an empty database', () => {
+    const { index, report } = parseFullFeed(FeedFile.open(write('empty.csv', '')), 'empty.csv');
+    expect(index.size).toBe(0);
+    expect(report.rows).toBe(0);
   });
 });

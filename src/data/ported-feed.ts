@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { parseCarrier, type Carrier } from '../core/carrier.js';
 import { parseMobile } from '../core/mobile-number.js';
 import { DataFileError } from './data-file-error.js';
@@ -90,14 +91,55 @@ export const FEED_CHUNK_BYTES = 32 << 20;
 /** Reports how far a scan got: done and total in bytes (characters for a string source). */
 export type ScanProgress = (done: number, total: number) => void;
 
-/** A feed as read from a file (bytes, decoded chunk by chunk) or as text. */
-export type FeedSource = string | Uint8Array;
+/**
+ * A feed file read as it is scanned, FEED_CHUNK_BYTES at a time: a snapshot of tens of millions of
+ * rows is never held in memory whole, only the index it builds.
+ */
+export class FeedFile {
+  private constructor(
+    readonly path: string,
+    readonly size: number,
+    readonly chunkBytes: number,
+  ) {}
+
+  /** DataFileError when the file is missing or cannot be read. */
+  static open(path: string, chunkBytes = FEED_CHUNK_BYTES): FeedFile {
+    try {
+      return new FeedFile(path, statSync(path).size, chunkBytes);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new DataFileError(path, code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`);
+    }
+  }
+}
+
+/** A feed as text, as bytes (decoded chunk by chunk) or as a file (read chunk by chunk). */
+export type FeedSource = string | Uint8Array | FeedFile;
+
+function sourceLength(source: FeedSource): number {
+  return source instanceof FeedFile ? source.size : source.length;
+}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decode(bytes: Uint8Array, file: string, start: number): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new DataFileError(
+      file,
+      `not valid UTF-8 text (between bytes ${start} and ${start + bytes.length})`,
+    );
+  }
+}
 
 function* textChunks(source: FeedSource, file: string): Generator<{ text: string; offset: number }> {
   if (typeof source === 'string') {
     yield { text: source, offset: 0 };
+    return;
+  }
+  if (source instanceof FeedFile) {
+    yield* fileChunks(source, file);
     return;
   }
   for (let start = 0; start < source.length;) {
@@ -107,14 +149,42 @@ function* textChunks(source: FeedSource, file: string): Generator<{ text: string
       // A newline byte is never inside a UTF-8 sequence, so a cut after one keeps characters whole.
       end = newline >= start ? newline + 1 : source.indexOf(10, end) + 1 || source.length;
     }
-    let text: string;
-    try {
-      text = utf8.decode(source.subarray(start, end));
-    } catch {
-      throw new DataFileError(file, `not valid UTF-8 text (between bytes ${start} and ${end})`);
-    }
-    yield { text, offset: start };
+    yield { text: decode(source.subarray(start, end), file, start), offset: start };
     start = end;
+  }
+}
+
+/** The file's text in pieces that end after a newline (or at the end of the file). */
+function* fileChunks(source: FeedFile, file: string): Generator<{ text: string; offset: number }> {
+  const fd = openSync(source.path, 'r');
+  try {
+    let buffer = Buffer.allocUnsafe(source.chunkBytes);
+    /** Bytes at the start of `buffer` left over from the last read: a line not yet complete. */
+    let carried = 0;
+    let offset = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, carried, buffer.length - carried, null);
+      const filled = carried + read;
+      if (filled === 0) return;
+      let end = filled;
+      if (read > 0) {
+        const newline = buffer.lastIndexOf(10, filled - 1);
+        if (newline < 0) {
+          // One line longer than the buffer: read on into a larger one.
+          if (filled === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
+          carried = filled;
+          continue;
+        }
+        end = newline + 1;
+      }
+      yield { text: decode(buffer.subarray(0, end), file, offset), offset };
+      offset += end;
+      buffer.copy(buffer, 0, end, filled);
+      carried = filled - end;
+      if (read === 0) return;
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -133,7 +203,7 @@ function scanLines(
       let end = text.indexOf('\n', position);
       if (end < 0) end = text.length;
       line++;
-      if (progress && line % PROGRESS_EVERY === 0) progress(offset + position, source.length);
+      if (progress && line % PROGRESS_EVERY === 0) progress(offset + position, sourceLength(source));
       let stop = end;
       if (stop > position && text.charCodeAt(stop - 1) === 13) stop--;
       const content = text.slice(position, stop);
@@ -222,7 +292,7 @@ export function parseFullFeed(
   options: { skipInvalid?: boolean; progress?: ScanProgress } = {},
 ): FullFeed {
   const log = new ProblemLog();
-  const builder = new PortedIndexBuilder(Math.max(1024, Math.floor(source.length / 24)));
+  const builder = new PortedIndexBuilder(Math.max(1024, Math.floor(sourceLength(source) / 24)));
   const rows = scanLines(
     source,
     file,
@@ -305,7 +375,7 @@ export function parseDeltaFeed(
   options: { skipInvalid?: boolean; progress?: ScanProgress } = {},
 ): DeltaFeed {
   const log = new ProblemLog();
-  const changes = new PortedChanges(Math.max(1024, Math.floor(source.length / 40)));
+  const changes = new PortedChanges(Math.max(1024, Math.floor(sourceLength(source) / 40)));
   let firstSeq: number | undefined;
   let previousSeq: number | undefined;
   let alreadyApplied = 0;
