@@ -241,7 +241,9 @@ describe('feeds read from a file, a chunk at a time', () => {
       expect(kept.report).toEqual(expected.report);
       expect(kept.index.arrays()).toEqual(expected.index.arrays());
     }
-    expect(whole.report.problems).toEqual([{ line: 301, reason: 'bad date "2024-13-01" (expected YYYY-MM-DD)' }]);
+    expect(whole.report.problems).toEqual([
+      { line: 301, reason: 'bad date "2024-13-01" (expected YYYY-MM-DD)' },
+    ]);
   });
 
   it('reads a delta and lists duplicate numbers by line, as from text', () => {
