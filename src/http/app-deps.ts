@@ -2,6 +2,7 @@ import type { ChargeBatcher } from '../billing/charge-batcher.js';
 import type { PortedDatabase } from '../data/ported-database.js';
 import type { Store } from '../store/store.js';
 import type { BatchJobRunner } from './console/batch/batch-runner.js';
+import type { LoginGuard } from './console/login-throttle.js';
 import type { ServerConfig } from './config.js';
 import type { KeyResolver } from './key-auth.js';
 import type { LiveSources } from './live-sources.js';
@@ -22,6 +23,8 @@ export interface AppDeps {
   query: QueryService;
   metrics: Metrics;
   traffic: TrafficMonitor;
+  /** Failed logins (console and operator HTTP Basic), counted per node or, with Redis, per cluster. */
+  loginGuard: LoginGuard;
   /** Runs the console's batch jobs; routes notify it when a job is started. */
   batchJobs: BatchJobRunner;
 }

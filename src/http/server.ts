@@ -10,6 +10,8 @@ import type { AppDeps } from './app-deps.js';
 import { type FirstStart, bootstrapEmptyStore } from './bootstrap.js';
 import type { ServerConfig } from './config.js';
 import { BatchJobRunner } from './console/batch/batch-runner.js';
+import { type LoginGuard, LoginThrottle } from './console/login-throttle.js';
+import { RedisLoginThrottle } from './console/redis-login-throttle.js';
 import { KeyResolver } from './key-auth.js';
 import { LiveSources } from './live-sources.js';
 import { Metrics } from './metrics.js';
@@ -60,13 +62,20 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   };
   const keys = new KeyResolver(store);
   // Redis errors are logged once the app's logger exists; until then they wait here.
-  const earlyLimiterErrors: Error[] = [];
-  let reportLimiterError = (error: Error): void => {
-    earlyLimiterErrors.push(error);
+  const REDIS_DOWN = {
+    limiter: 'rate limiter unavailable: requests are not limited',
+    logins: 'login throttle unavailable across nodes: failed logins are counted per node',
+  } as const;
+  const earlyRedisErrors: Array<[keyof typeof REDIS_DOWN, Error]> = [];
+  let reportRedisError = (what: keyof typeof REDIS_DOWN, error: Error): void => {
+    earlyRedisErrors.push([what, error]);
   };
   const limiter: RateLimiter = config.redisUrl
-    ? new RedisRateLimiter(config.redisUrl, (error) => reportLimiterError(error))
+    ? new RedisRateLimiter(config.redisUrl, (error) => reportRedisError('limiter', error))
     : new MemoryRateLimiter();
+  const loginGuard: LoginGuard = config.redisUrl
+    ? new RedisLoginThrottle(config.redisUrl, (error) => reportRedisError('logins', error))
+    : new LoginThrottle();
   const sources = new LiveSources(table, ported);
   const query = new QueryService({
     sources: () => sources.current(),
@@ -91,13 +100,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     query,
     metrics,
     traffic,
+    loginGuard,
     batchJobs,
   };
 
   const app = await buildApp(deps, { logger: options.logger });
-  reportLimiterError = (error) =>
-    app.log.warn({ err: error }, 'rate limiter unavailable: requests are not limited');
-  earlyLimiterErrors.forEach(reportLimiterError);
+  reportRedisError = (what, error) => app.log.warn({ err: error }, REDIS_DOWN[what]);
+  for (const [what, error] of earlyRedisErrors) reportRedisError(what, error);
   options.beforeListen?.(app);
   const url = await app.listen({ port: config.port, host: config.host });
   let tlsApp: FastifyInstance | undefined;
@@ -142,6 +151,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await batcher.close();
       await store.close();
       await limiter.close?.();
+      await loginGuard.close?.();
     })());
   return { app, tlsApp, deps, firstStart, url, close };
 }

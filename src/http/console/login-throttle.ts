@@ -1,7 +1,8 @@
 /**
  * Slows password guessing: after too many failed logins in a window, further attempts for the
- * same name (or from the same address) are refused until the window has passed. In memory, per
- * node: a cluster of N nodes allows N times the attempts, still far too few to guess a password.
+ * same name (or from the same address) are refused until the window has passed. LoginThrottle
+ * counts in memory, for one node; with Redis configured, RedisLoginThrottle (redis-login-throttle.ts)
+ * counts for the whole cluster.
  */
 
 export const LOGIN_WINDOW_MS = 15 * 60_000;
@@ -18,23 +19,24 @@ export interface ThrottleLimits {
   perIp: number;
 }
 
-const DEFAULT_LIMITS: ThrottleLimits = {
+export const DEFAULT_LIMITS: ThrottleLimits = {
   windowMs: LOGIN_WINDOW_MS,
   perName: MAX_FAILURES_PER_NAME,
   perIp: MAX_FAILURES_PER_IP,
 };
 
-/** One throttle per server: its HTTP and HTTPS apps share the deps, and so the counts. */
-const throttles = new WeakMap<object, LoginThrottle>();
-
-/** The server's throttle, shared by every way of logging in (console, operator HTTP Basic). */
-export function loginThrottleOf(deps: object): LoginThrottle {
-  let throttle = throttles.get(deps);
-  if (!throttle) throttles.set(deps, (throttle = new LoginThrottle()));
-  return throttle;
+/** What the logins of a server ask before checking a password, and tell after. */
+export interface LoginGuard {
+  /** Seconds until the next attempt may be made, or 0 when it may be made now. */
+  retryAfterSeconds(role: string, name: string, ip: string): number | Promise<number>;
+  recordFailure(role: string, name: string, ip: string): void | Promise<void>;
+  /** A successful login clears its name; the address keeps its count (it may be guessing others). */
+  recordSuccess(role: string, name: string): void | Promise<void>;
+  close?(): Promise<void>;
 }
 
-export class LoginThrottle {
+/** The guard of one node, in memory. */
+export class LoginThrottle implements LoginGuard {
   /** Failure times per key, oldest first; a Map keeps keys in the order they were first seen. */
   readonly #failures = new Map<string, number[]>();
 
@@ -93,11 +95,11 @@ export class LoginThrottle {
   }
 }
 
-function nameKey(role: string, name: string): string {
+export function nameKey(role: string, name: string): string {
   // Case and surrounding spaces must not give an attacker fresh attempts at the same account.
   return `n:${role}:${name.trim().toLowerCase()}`;
 }
 
-function ipKey(ip: string): string {
+export function ipKey(ip: string): string {
   return `i:${ip}`;
 }

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { REASONS } from '../../core/result-codes.js';
 import type { AppDeps } from '../app-deps.js';
-import { loginThrottleOf } from '../console/login-throttle.js';
 import { verifyPassword } from '../passwords.js';
 
 /** Health, readiness, metrics and the operator's reload of the portability data. */
@@ -39,8 +38,10 @@ export function operationsRoutes(app: FastifyInstance, deps: AppDeps): void {
     { schema: { summary: 'Operator (HTTP Basic): reload the portability snapshot' } },
     async (request, reply) => {
       const credentials = basicCredentials(request.headers.authorization);
-      const throttle = loginThrottleOf(deps);
-      const wait = credentials ? throttle.retryAfterSeconds('operator', credentials.username, request.ip) : 0;
+      const throttle = deps.loginGuard;
+      const wait = credentials
+        ? await throttle.retryAfterSeconds('operator', credentials.username, request.ip)
+        : 0;
       if (wait > 0) {
         return reply
           .code(429)
@@ -48,7 +49,7 @@ export function operationsRoutes(app: FastifyInstance, deps: AppDeps): void {
           .send({ code: -6, reason: REASONS[-6], retryAfterSeconds: wait });
       }
       if (!credentials || !(await operatorAuthorised(deps, credentials))) {
-        if (credentials) throttle.recordFailure('operator', credentials.username, request.ip);
+        if (credentials) await throttle.recordFailure('operator', credentials.username, request.ip);
         return reply
           .code(401)
           .header('WWW-Authenticate', 'Basic realm="mnpd"')
@@ -80,6 +81,6 @@ async function operatorAuthorised(
   const operator = await deps.store.getOperator(credentials.username);
   if (operator === undefined) return false;
   const ok = await verifyPassword(credentials.password, operator.passwordHash);
-  if (ok) loginThrottleOf(deps).recordSuccess('operator', credentials.username);
+  if (ok) await deps.loginGuard.recordSuccess('operator', credentials.username);
   return ok;
 }

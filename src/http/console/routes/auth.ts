@@ -4,7 +4,6 @@ import type { SessionRole, Store } from '../../../store/store.js';
 import type { AppDeps } from '../../app-deps.js';
 import { hashPassword, verifyPassword } from '../../passwords.js';
 import { ConsoleError } from '../console-error.js';
-import { loginThrottleOf } from '../login-throttle.js';
 import { type Body, badRequest, bodyObject } from '../request-input.js';
 import { endSession, startSession } from '../session.js';
 
@@ -72,10 +71,10 @@ export function checkNewPassword(password: unknown): string {
 /** Logging in and out, the session's state, and changing one's own password. */
 export function authRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { store } = deps;
-  const throttle = loginThrottleOf(deps);
+  const throttle = deps.loginGuard;
 
-  const refuseWhileLocked = (role: string, name: string, ip: string): void => {
-    const retryAfterSeconds = throttle.retryAfterSeconds(role, name, ip);
+  const refuseWhileLocked = async (role: string, name: string, ip: string): Promise<void> => {
+    const retryAfterSeconds = await throttle.retryAfterSeconds(role, name, ip);
     if (retryAfterSeconds > 0) {
       throw new ConsoleError('too_many_attempts', 'too many failed attempts; try again later', {
         retryAfterSeconds,
@@ -91,15 +90,15 @@ export function authRoutes(app: FastifyInstance, deps: AppDeps): void {
     }
     const name = text(body, 'name', MAX_NAME_LENGTH);
     const password = text(body, 'password', MAX_PASSWORD_LENGTH);
-    refuseWhileLocked(role, name, request.ip);
+    await refuseWhileLocked(role, name, request.ip);
     const found = await checkCredentials(store, role, name, password);
     if (!found) {
-      throttle.recordFailure(role, name, request.ip);
+      await throttle.recordFailure(role, name, request.ip);
       throw new ConsoleError('bad_credentials', 'wrong name or password');
     }
     // Said only to whoever knows the password: it tells nothing to someone guessing.
     if (found.suspended) throw new ConsoleError('account_suspended', 'the account is suspended');
-    throttle.recordSuccess(role, name);
+    await throttle.recordSuccess(role, name);
     const csrfToken = await startSession(store, request, reply, role, found.subjectId);
     return { role, name: found.name, csrfToken };
   });
@@ -122,9 +121,9 @@ export function authRoutes(app: FastifyInstance, deps: AppDeps): void {
     const current = text(body, 'current', MAX_PASSWORD_LENGTH);
     const next = checkNewPassword(body.next);
     // A stolen session must not become a way to guess the password: same limits as the login.
-    refuseWhileLocked(user.role, user.name, request.ip);
+    await refuseWhileLocked(user.role, user.name, request.ip);
     if (!(await passwordMatches(current, await storedHash(store, user.role, user.subjectId)))) {
-      throttle.recordFailure(user.role, user.name, request.ip);
+      await throttle.recordFailure(user.role, user.name, request.ip);
       throw new ConsoleError('bad_credentials', 'the current password is wrong');
     }
     const hash = await hashPassword(next);
