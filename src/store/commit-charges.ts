@@ -3,7 +3,7 @@
  * accounts, read the idempotency keys they already know, let `planCharges` decide, write the result
  * (balances, ledger, query log, idempotency keys, hourly usage and answer statistics).
  */
-import type { Insertable, Kysely } from 'kysely';
+import { type Insertable, type Kysely, sql } from 'kysely';
 import type { CompiledStatements } from './compiled-statements.js';
 import {
   type AnswerCount,
@@ -22,6 +22,40 @@ import type { ChargeItem, ChargeResult } from './store.js';
  */
 export const MAX_PARAMETERS = 10_000;
 
+/**
+ * PostgreSQL types of the columns the group commit inserts many rows into. With `unnestInserts`
+ * each column goes in as one typed array (`unnest($1::bigint[], …)`): one statement of a dozen
+ * parameters however many rows, which PostgreSQL parses and plans in a fraction of the time of a
+ * VALUES list of thousands (1000 query-log rows: 12 ms → 6 ms).
+ */
+const COLUMN_TYPES = {
+  ledger: {
+    account_id: 'bigint',
+    delta: 'bigint',
+    reason: 'text',
+    balance_after: 'bigint',
+    at: 'timestamptz',
+  },
+  query_log: {
+    at: 'timestamptz',
+    account_id: 'bigint',
+    key_id: 'bigint',
+    client_ip: 'text',
+    mobile: 'text',
+    code: 'integer',
+    res: 'text',
+    init_isp: 'text',
+    now_isp: 'text',
+    segments_version: 'text',
+    ported_version: 'text',
+    latency_ms: 'integer',
+    request_id: 'text',
+  },
+  idempotency: { account_id: 'bigint', key: 'text', body: 'text', created_at: 'timestamptz' },
+} satisfies Partial<Record<keyof Database, Record<string, string>>>;
+
+type BulkTable = keyof typeof COLUMN_TYPES;
+
 type Db = Kysely<Database>;
 
 /** What the group commit needs of its store besides the transaction. */
@@ -37,7 +71,7 @@ export async function commitChargesIn(
 ): Promise<ChargeResult[]> {
   const accounts = await lockAccounts(trx, statements, traits.rowLocks, items);
   const plan = planCharges(items, accounts, await knownBodies(trx, statements, items));
-  await writeCharges(trx, statements, plan, traits.toDb);
+  await writeCharges(trx, statements, plan, traits);
   return plan.results;
 }
 
@@ -57,7 +91,8 @@ async function lockAccounts(
       .orderBy('id')
       // NO KEY UPDATE is the lock an UPDATE of the balance takes anyway; unlike FOR UPDATE it does
       // not wait for transactions that only insert rows referencing the account (keys, rules).
-      .$if(rowLocks, (qb) => qb.forNoKeyUpdate()),
+      .$if(rowLocks, (qb) => qb.forNoKeyUpdate())
+      .compile(),
   );
   return new Map(
     rows.map((row) => [
@@ -88,7 +123,8 @@ async function knownBodies(
           .selectFrom('idempotency')
           .select(['key', 'body'])
           .where('account_id', '=', accountId)
-          .where('key', 'in', part),
+          .where('key', 'in', part)
+          .compile(),
       );
       for (const row of rows) bodies.set(row.key, row.body);
     }
@@ -101,8 +137,11 @@ async function writeCharges(
   trx: Db,
   statements: CompiledStatements,
   plan: ChargePlan,
-  toDb: EngineTraits['toDb'],
+  traits: EngineTraits,
 ): Promise<void> {
+  const { toDb } = traits;
+  const insert = <T extends BulkTable>(table: T, rows: Insertable<Database[T]>[]) =>
+    insertRows(trx, statements, table, rows, traits.unnestInserts);
   const now = toDb(new Date());
   const ledger = [...plan.balances].map(([accountId, { delta, balanceAfter }]) => ({
     account_id: accountId,
@@ -116,19 +155,16 @@ async function writeCharges(
       trx
         .updateTable('accounts')
         .set((eb) => ({ balance: eb('balance', '+', delta) }))
-        .where('id', '=', account_id),
+        .where('id', '=', account_id)
+        .compile(),
     );
   }
-  await insertRows(trx, statements, 'ledger', ledger);
-  await insertRows(
-    trx,
-    statements,
+  await insert('ledger', ledger);
+  await insert(
     'query_log',
     plan.logs.map(({ accountId, log }) => queryLogValues(accountId, log, toDb(log.at))),
   );
-  await insertRows(
-    trx,
-    statements,
+  await insert(
     'idempotency',
     plan.charged
       .filter((item) => item.idempotencyKey !== null)
@@ -163,7 +199,8 @@ async function addUsage(
           oc.columns(['account_id', 'hour']).doUpdateSet((eb) => ({
             queries: eb('usage_hourly.queries', '+', eb.ref('excluded.queries')),
           })),
-        ),
+        )
+        .compile(),
     );
   }
 }
@@ -191,7 +228,8 @@ async function addAnswerCounts(
             answers: eb('answer_stats_hourly.answers', '+', eb.ref('excluded.answers')),
             ported: eb('answer_stats_hourly.ported', '+', eb.ref('excluded.ported')),
           })),
-        ),
+        )
+        .compile(),
     );
   }
 }
@@ -222,14 +260,33 @@ function rowParameters(rows: readonly object[]): unknown[] {
   return parameters;
 }
 
-async function insertRows<T extends keyof Database>(
+async function insertRows<T extends BulkTable>(
   trx: Db,
   statements: CompiledStatements,
   table: T,
   rows: Insertable<Database[T]>[],
+  unnest: boolean,
 ): Promise<void> {
+  if (rows.length === 0) return;
+  if (unnest) {
+    const columns = Object.keys(rows[0]);
+    const types: Record<string, string> = COLUMN_TYPES[table];
+    const values = rowParameters(rows);
+    const arrays = columns.map((_, j) => rows.map((_row, i) => values[i * columns.length + j]));
+    await statements.run(trx, `unnest:${table}:${columns.join(',')}`, arrays, () => {
+      const typed = arrays.map((array, j) => {
+        const type = types[columns[j]];
+        if (type === undefined) throw new Error(`no PostgreSQL type for ${table}.${columns[j]}`);
+        return sql`${array}::${sql.raw(type)}[]`;
+      });
+      return sql`insert into ${sql.table(table)} (${sql.join(columns.map((column) => sql.ref(column)))}) select * from unnest(${sql.join(typed)})`.compile(
+        trx,
+      );
+    });
+    return;
+  }
   for (const part of chunks(rows, rowsPerInsert(rows))) {
     const shape = `insert:${table}:${Object.keys(part[0]).join(',')}:${part.length}`;
-    await statements.run(trx, shape, rowParameters(part), () => trx.insertInto(table).values(part));
+    await statements.run(trx, shape, rowParameters(part), () => trx.insertInto(table).values(part).compile());
   }
 }

@@ -31,7 +31,7 @@ describe('CompiledStatements', () => {
         rows.flatMap((row) => [row.id, row.name, row.note]),
         () => {
           builds++;
-          return db.insertInto('items').values(rows);
+          return db.insertInto('items').values(rows).compile();
         },
       );
     await insert([
@@ -66,7 +66,9 @@ describe('CompiledStatements', () => {
       ])
       .execute();
     const byId = (id: number) =>
-      statements.run(db, 'by-id', [id], () => db.selectFrom('items').select('name').where('id', '=', id));
+      statements.run(db, 'by-id', [id], () =>
+        db.selectFrom('items').select('name').where('id', '=', id).compile(),
+      );
     expect((await byId(1)).rows).toEqual([{ name: 'a' }]);
     expect((await byId(2)).rows).toEqual([{ name: 'b' }]);
   });
@@ -76,7 +78,7 @@ describe('CompiledStatements', () => {
     // Kysely leaves the undefined note out of the INSERT: two parameters, not three.
     const row = { id: 1, name: 'a', note: undefined };
     await expect(
-      statements.run(db, 'insert:1', [1, 'a', undefined], () => db.insertInto('items').values(row)),
+      statements.run(db, 'insert:1', [1, 'a', undefined], () => db.insertInto('items').values(row).compile()),
     ).rejects.toThrow(/parameters are not the compiled query's/);
     expect(statements.size).toBe(0);
     expect(await db.selectFrom('items').selectAll().execute()).toEqual([]);

@@ -5,7 +5,7 @@
  * only on their shape (table, columns, row count), so each shape is compiled by Kysely the first
  * time and its text reused with new parameters afterwards.
  */
-import { type Compilable, CompiledQuery, type Kysely, type QueryResult } from 'kysely';
+import { CompiledQuery, type Kysely, type QueryResult } from 'kysely';
 
 /** Shapes kept per store: row counts run up to a batch's size, a few statements each. */
 export const MAX_CACHED_SHAPES = 4096;
@@ -14,19 +14,19 @@ export class CompiledStatements {
   readonly #texts = new Map<string, string>();
 
   /**
-   * Runs the statement of `shape` with `parameters`. `build` makes the query with the same values;
-   * it is compiled only the first time, and its parameters must then equal `parameters`, so a
-   * shape whose values Kysely would not pass as plain parameters is caught at once.
+   * Runs the statement of `shape` with `parameters`. `compile` compiles the query with the same
+   * values; it is called only the first time, and its parameters must then equal `parameters`, so
+   * a shape whose values Kysely would not pass as plain parameters is caught at once.
    */
   async run<DB, R>(
     db: Kysely<DB>,
     shape: string,
     parameters: readonly unknown[],
-    build: () => Compilable<R>,
+    compile: () => CompiledQuery<R>,
   ): Promise<QueryResult<R>> {
     const text = this.#texts.get(shape);
     if (text !== undefined) return db.executeQuery<R>(CompiledQuery.raw(text, [...parameters]));
-    const compiled = build().compile();
+    const compiled = compile();
     if (!sameValues(compiled.parameters, parameters)) {
       throw new Error(`statement ${shape}: its parameters are not the compiled query's`);
     }

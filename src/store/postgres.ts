@@ -36,6 +36,7 @@ export class PostgresStore extends KyselyStore {
     );
     super(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), {
       rowLocks: true,
+      unnestInserts: true,
       toDb: (date) => date,
     });
   }

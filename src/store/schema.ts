@@ -27,6 +27,11 @@ export interface EngineTraits {
    * where the write transaction itself excludes every other writer (SQLite).
    */
   rowLocks: boolean;
+  /**
+   * True where many rows insert faster as one array per column (`unnest`, PostgreSQL) than as a
+   * VALUES list with a parameter per value.
+   */
+  unnestInserts: boolean;
   /** A Date as the timestamp columns hold it. */
   toDb(date: Date): DbTime;
 }

@@ -77,6 +77,7 @@ export class SqliteStore extends KyselyStore {
     sqlite.pragma('foreign_keys = ON');
     super(new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) }), {
       rowLocks: false,
+      unnestInserts: false,
       toDb: (date) => date.getTime(),
     });
     this.#sqlite = sqlite;

@@ -286,6 +286,35 @@ for (const engine of engines) {
       expect(usage.map((u) => u.queries)).toEqual([1800, 700]);
     });
 
+    it('keeps awkward text and nulls of log rows and replay bodies exactly as given', async () => {
+      const account = await newAccount('prepaid', 10);
+      // What an array literal or a VALUES list must escape: quotes, commas, braces, backslashes,
+      // NULL spelled out, empty strings, non-ASCII.
+      const awkward = [
+        '{"a,b"}',
+        'back\\slash \\" quote',
+        'NULL',
+        '',
+        '中国移动 ✓',
+        "it's",
+        '{}',
+        ' spaced ',
+      ];
+      const items = awkward.map((text, i) => {
+        const item = charge(account.id, { key: `k${i}-${text}`, body: text, at: T0 + i * 1000 });
+        item.log = { ...item.log, requestId: text, segmentsVersion: i % 2 ? null : text, nowIsp: text };
+        return item;
+      });
+      expect(count(await store.commitCharges(items), 'charged')).toBe(awkward.length);
+      const logged = (await allQueryLog(account.id)).reverse();
+      expect(logged.map((row) => [row.requestId, row.segmentsVersion, row.nowIsp])).toEqual(
+        awkward.map((text, i) => [text, i % 2 ? null : text, text]),
+      );
+      // Each key replays its own body.
+      const replays = await store.commitCharges(items);
+      expect(replays).toEqual(awkward.map((text) => ({ status: 'replay', body: text })));
+    });
+
     it('does not treat suspension as a lack of balance (the HTTP layer refuses suspended accounts)', async () => {
       const account = await newAccount('prepaid', 1);
       await store.updateAccount(account.id, { status: 'suspended' });
