@@ -26,9 +26,10 @@ export const MAX_PARAMETERS = 10_000;
  * PostgreSQL types of the columns the group commit inserts many rows into. With `unnestInserts`
  * each column goes in as one typed array (`unnest($1::bigint[], …)`): one statement of a dozen
  * parameters however many rows, which PostgreSQL parses and plans in a fraction of the time of a
- * VALUES list of thousands (1000 query-log rows: 12 ms → 6 ms).
+ * VALUES list of thousands (1000 query-log rows: 12 ms → 6 ms). A store test checks them against
+ * the migrated schema.
  */
-const COLUMN_TYPES = {
+export const BULK_COLUMN_TYPES = {
   ledger: {
     account_id: 'bigint',
     delta: 'bigint',
@@ -54,7 +55,7 @@ const COLUMN_TYPES = {
   idempotency: { account_id: 'bigint', key: 'text', body: 'text', created_at: 'timestamptz' },
 } satisfies Partial<Record<keyof Database, Record<string, string>>>;
 
-type BulkTable = keyof typeof COLUMN_TYPES;
+type BulkTable = keyof typeof BULK_COLUMN_TYPES;
 
 type Db = Kysely<Database>;
 
@@ -270,7 +271,7 @@ async function insertRows<T extends BulkTable>(
   if (rows.length === 0) return;
   if (unnest) {
     const columns = Object.keys(rows[0]);
-    const types: Record<string, string> = COLUMN_TYPES[table];
+    const types: Record<string, string> = BULK_COLUMN_TYPES[table];
     const values = rowParameters(rows);
     const arrays = columns.map((_, j) => rows.map((_row, i) => values[i * columns.length + j]));
     await statements.run(trx, `unnest:${table}:${columns.join(',')}`, arrays, () => {

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { BULK_COLUMN_TYPES } from './commit-charges.js';
 import { SqliteStore } from './sqlite.js';
 import { type ChargeResult, type FeeType, type QueryLogFilter, StoreError } from './store.js';
 import {
@@ -314,6 +316,36 @@ for (const engine of engines) {
       const replays = await store.commitCharges(items);
       expect(replays).toEqual(awkward.map((text) => ({ status: 'replay', body: text })));
     });
+
+    it.runIf(engine.engine === 'postgres')(
+      'types the bulk inserts as the schema types the columns',
+      async () => {
+        const database = await engine.create();
+        const migrated = database.open();
+        const raw = database.raw();
+        try {
+          await migrated.migrate();
+          const spelled: Record<string, string> = {
+            bigint: 'bigint',
+            integer: 'integer',
+            text: 'text',
+            'timestamp with time zone': 'timestamptz',
+          };
+          for (const [table, columns] of Object.entries(BULK_COLUMN_TYPES)) {
+            const { rows } = await sql<{ column_name: string; data_type: string }>`
+            select column_name, data_type from information_schema.columns
+            where table_schema = current_schema() and table_name = ${table}`.execute(raw);
+            const actual = Object.fromEntries(rows.map((row) => [row.column_name, spelled[row.data_type]]));
+            for (const [column, type] of Object.entries(columns))
+              expect([table, column, actual[column]]).toEqual([table, column, type]);
+          }
+        } finally {
+          await raw.destroy();
+          await migrated.close();
+          await database.dispose();
+        }
+      },
+    );
 
     it('does not treat suspension as a lack of balance (the HTTP layer refuses suspended accounts)', async () => {
       const account = await newAccount('prepaid', 1);
