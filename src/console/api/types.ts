@@ -155,6 +155,8 @@ export interface LedgerEntry {
 }
 
 export interface DataStats {
+  /** The node answering (host and data directory): its portability database is its own. */
+  node: string;
   segments: { version: string; count: number; source: string | null };
   ported: {
     version: string | null;
@@ -171,6 +173,8 @@ export interface DataImportView {
   id: number;
   at: string;
   operator: string;
+  /** The node that applied it. */
+  node: string;
   kind: 'full' | 'delta';
   fileName: string;
   status: ImportStatus;

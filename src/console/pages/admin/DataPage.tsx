@@ -118,6 +118,11 @@ function StatsCards({ stats }: { stats: DataStats }) {
               label: t('data.lastSeq'),
               children: stats.ported.lastSeq === null ? t('common.none') : count(stats.ported.lastSeq),
             },
+            {
+              key: 'node',
+              label: t('data.node'),
+              children: <span data-testid="data-node">{stats.node}</span>,
+            },
           ]}
         />
       </Row>
@@ -337,7 +342,7 @@ function HistoryCard() {
       <PagedTable
         list={history}
         data-testid="data-history"
-        scroll={{ x: 940 }}
+        scroll={{ x: 1140 }}
         empty={t('data.historyEmpty')}
         columns={[
           { title: t('data.import.at'), dataIndex: 'at', width: 170, render: dateTime },
@@ -362,6 +367,7 @@ function HistoryCard() {
             render: (v: number) => count(v),
           },
           { title: t('data.import.operator'), dataIndex: 'operator', width: 120 },
+          { title: t('data.import.node'), dataIndex: 'node', width: 200, ellipsis: true },
           {
             title: t('common.actions'),
             key: 'report',

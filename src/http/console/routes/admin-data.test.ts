@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { availableEngines } from '../../../test-support/test-databases.js';
@@ -7,11 +8,13 @@ import { BEIJING, SHANGHAI, YICHANG, uniqueName } from '../../test-support/fixtu
 import { type LookupBody, get, sleep } from '../../test-support/http-client.js';
 import type { ConsoleAnswer, ConsoleClient } from '../test-support/console-client.js';
 import { loginFirstOperator } from '../test-support/console-users.js';
+import { nodeName } from '../../node-name.js';
 import { UPLOADS_DIR } from './admin-data.js';
 
 interface ImportView {
   id: number;
   operator: string;
+  node: string;
   kind: 'full' | 'delta';
   fileName: string;
   status: 'running' | 'applied' | 'rejected' | 'failed';
@@ -69,7 +72,14 @@ describe.each(availableEngines('console admin data'))('portability uploads (%s)'
     const answer = await upload(kind, fileName, content, skipInvalid);
     expect(answer.status, answer.text()).toBe(202);
     const view = answer.json<ImportView>();
-    expect(view).toMatchObject({ kind, fileName, status: 'running', operator: 'admin', finishedAt: null });
+    expect(view).toMatchObject({
+      kind,
+      fileName,
+      status: 'running',
+      operator: 'admin',
+      node: nodeName(server.dataDir),
+      finishedAt: null,
+    });
     expect(view.progress).toBeGreaterThanOrEqual(0);
     return finished(view.id);
   }
@@ -81,6 +91,8 @@ describe.each(availableEngines('console admin data'))('portability uploads (%s)'
     const answer = await operator.get('/admin/data');
     expect(answer.status).toBe(200);
     expect(answer.json()).toMatchObject({
+      // Host and data directory: each node's portability database is its own.
+      node: `${hostname()}:${server.dataDir}`,
       segments: { version: '2502', count: 7 },
       ported: { version: 'empty', count: 0, lastSeq: 0, byMonth: [] },
     });

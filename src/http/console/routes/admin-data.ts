@@ -58,6 +58,7 @@ function importView(row: DataImport, running: RunningImport | undefined) {
     id: row.id,
     at: row.at.toISOString(),
     operator: row.operator,
+    node: row.node,
     kind: row.kind,
     fileName: row.fileName,
     status: row.status,
@@ -260,6 +261,8 @@ export function adminDataRoutes(app: FastifyInstance, deps: AppDeps): void {
     requireOperator(request);
     const segments = deps.sources.segments;
     return {
+      // Each node keeps its own portability database: the page says which node it shows.
+      node: nodeName(deps.config.dataDir),
       segments: { version: segments.version, count: segments.size, source: segments.source },
       ported: portedStats(deps.ported.state),
     };
