@@ -32,6 +32,9 @@ export interface ApplyOptions {
 
 export const SNAPSHOT_FILE = 'ported.snapshot';
 
+/** What applies feed files: the database itself, or a node that also shares them (PortedSharing). */
+export type FeedApplier = Pick<PortedDatabase, 'importFull' | 'applyDelta'>;
+
 /** The live database of a data directory without opening it for changes; undefined if it has none. */
 export async function readPortedState(dataDir: string): Promise<PortedState | undefined> {
   const snapshot = join(dataDir, 'npdb', SNAPSHOT_FILE);

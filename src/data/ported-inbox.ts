@@ -1,6 +1,6 @@
 import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PortedDatabase } from './ported-database.js';
+import type { FeedApplier } from './ported-database.js';
 import {
   type FeedKind,
   type FeedReport,
@@ -44,7 +44,7 @@ async function file(dir: string, name: string, outcome: InboxOutcome): Promise<v
 }
 
 async function applyOne(
-  db: PortedDatabase,
+  db: FeedApplier,
   path: string,
   skipInvalid: boolean,
 ): Promise<Omit<InboxOutcome, 'file'>> {
@@ -75,7 +75,7 @@ async function applyOne(
 
 /** Applies what the inbox holds now; returns what happened to each file, waiting ones included. */
 export async function processInbox(
-  db: PortedDatabase,
+  db: FeedApplier,
   dataDir: string,
   options: { skipInvalid?: boolean } = {},
 ): Promise<InboxOutcome[]> {
@@ -103,7 +103,7 @@ export async function processInbox(
 
 /** Polls the inbox; each pass runs after the previous one has finished. */
 export function watchInbox(
-  db: PortedDatabase,
+  db: FeedApplier,
   dataDir: string,
   options: {
     intervalMs?: number;

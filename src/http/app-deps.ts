@@ -3,6 +3,7 @@ import type { PortedDatabase } from '../data/ported-database.js';
 import type { Store } from '../store/store.js';
 import type { BatchJobRunner } from './console/batch/batch-runner.js';
 import type { LoginGuard } from './console/login-throttle.js';
+import type { PortedSharing } from './ported-sharing.js';
 import type { ServerConfig } from './config.js';
 import type { KeyResolver } from './key-auth.js';
 import type { LiveSources } from './live-sources.js';
@@ -27,4 +28,6 @@ export interface AppDeps {
   loginGuard: LoginGuard;
   /** Runs the console's batch jobs; routes notify it when a job is started. */
   batchJobs: BatchJobRunner;
+  /** Applies portability feeds on this node and, in a cluster, shares them and follows the others'. */
+  portedSharing: PortedSharing;
 }

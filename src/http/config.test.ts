@@ -25,6 +25,8 @@ describe('configFromEnv', () => {
       retentionDays: DEFAULT_RETENTION_DAYS,
       bodyLimit: DEFAULT_BODY_LIMIT,
       inboxIntervalMs: 2000,
+      npdbShared: false,
+      npdbFollowMs: 5000,
     });
   });
 
@@ -45,6 +47,7 @@ describe('configFromEnv', () => {
       MNPD_LOG_RETENTION_DAYS: '30',
       MNPD_BODY_LIMIT: '1024',
       MNPD_INBOX_INTERVAL_MS: '500',
+      MNPD_NPDB_FOLLOW_MS: '250',
     });
     expect(config).toEqual({
       port: 9000,
@@ -60,7 +63,18 @@ describe('configFromEnv', () => {
       retentionDays: 30,
       bodyLimit: 1024,
       inboxIntervalMs: 500,
+      // PostgreSQL is the store of a cluster: its nodes share portability feeds unless told not to.
+      npdbShared: true,
+      npdbFollowMs: 250,
     });
+  });
+
+  it('shares portability feeds by default on PostgreSQL only, and as MNPD_NPDB_SHARED says', () => {
+    expect(configFromEnv({ DATABASE_URL: 'postgresql://x/y' }).npdbShared).toBe(true);
+    expect(configFromEnv({ DATABASE_URL: 'sqlite:/tmp/x.sqlite' }).npdbShared).toBe(false);
+    expect(configFromEnv({ DATABASE_URL: 'postgres://x/y', MNPD_NPDB_SHARED: 'off' }).npdbShared).toBe(false);
+    expect(configFromEnv({ MNPD_NPDB_SHARED: 'on' }).npdbShared).toBe(true);
+    expect(() => configFromEnv({ MNPD_NPDB_SHARED: 'maybe' })).toThrow(/MNPD_NPDB_SHARED must be on or off/);
   });
 
   it.each([

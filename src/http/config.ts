@@ -21,6 +21,13 @@ export interface ServerConfig {
   bodyLimit: number;
   /** How often the inbox is polled, in ms. */
   inboxIntervalMs: number;
+  /**
+   * Share portability feeds through the store and follow the other nodes' (ported-sharing.ts).
+   * Default: on with PostgreSQL (the store of a cluster), off with SQLite.
+   */
+  npdbShared: boolean;
+  /** How often a sharing node looks for the other nodes' feeds, in ms. */
+  npdbFollowMs: number;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -84,5 +91,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     retentionDays: integer(env, 'MNPD_LOG_RETENTION_DAYS', DEFAULT_RETENTION_DAYS, 1, 36_500),
     bodyLimit: integer(env, 'MNPD_BODY_LIMIT', DEFAULT_BODY_LIMIT, 1024, 64 * 1024 * 1024),
     inboxIntervalMs: integer(env, 'MNPD_INBOX_INTERVAL_MS', 2000, 50, 3_600_000),
+    npdbShared: flag(env, 'MNPD_NPDB_SHARED', /^postgres(ql)?:\/\//i.test(env.DATABASE_URL?.trim() ?? '')),
+    npdbFollowMs: integer(env, 'MNPD_NPDB_FOLLOW_MS', 5000, 50, 3_600_000),
   };
 }

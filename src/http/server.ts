@@ -19,6 +19,7 @@ import { QueryService } from './query-service.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { RedisRateLimiter } from './redis-rate-limiter.js';
 import { nodeName } from './node-name.js';
+import { PortedSharing } from './ported-sharing.js';
 import { TrafficMonitor } from './traffic.js';
 
 const HOUR_MS = 3_600_000;
@@ -85,6 +86,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     defaultQps: config.defaultQps,
   });
   const traffic = new TrafficMonitor();
+  const portedSharing = new PortedSharing(store, ported, nodeName(config.dataDir), {
+    enabled: config.npdbShared,
+    followMs: config.npdbFollowMs,
+  });
   const batchJobs = new BatchJobRunner(store, () => sources.current(), {
     owner: nodeName(config.dataDir),
     onCommit: (charged) => metrics.charges.inc(charged),
@@ -102,6 +107,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     traffic,
     loginGuard,
     batchJobs,
+    portedSharing,
   };
 
   const app = await buildApp(deps, { logger: options.logger });
@@ -118,7 +124,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // Jobs left queued or running by a stopped process resume here.
   batchJobs.start(app.log);
 
-  const inbox = watchInbox(ported, config.dataDir, {
+  // Feeds this node applies are shared with the cluster; the other nodes' are followed from here on.
+  portedSharing.start(app.log);
+  const inbox = watchInbox(portedSharing, config.dataDir, {
     intervalMs: config.inboxIntervalMs,
     onOutcome: (outcome) =>
       app.log.info({ file: outcome.file, status: outcome.status, message: outcome.message }, 'inbox'),
@@ -146,6 +154,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     (closing ??= (async () => {
       inbox.close();
       clearInterval(pruneTimer);
+      await portedSharing.close();
       await Promise.all([app.close(), tlsApp?.close()]);
       await batchJobs.close();
       await batcher.close();

@@ -12,6 +12,7 @@ import { commitChargesIn } from './commit-charges.js';
 import { CompiledStatements } from './compiled-statements.js';
 import * as dataImports from './data-imports.js';
 import * as logins from './logins.js';
+import * as portedFeeds from './ported-feeds.js';
 import { prune } from './prune.js';
 import { answerStats, queryLog, topAccounts, usage } from './query-reports.js';
 import { newestFirst } from './paging.js';
@@ -39,6 +40,8 @@ import {
   type LedgerEntry,
   type NewAccount,
   type NewAuditEntry,
+  type NewPortedFeed,
+  type PortedFeed,
   type NewBatchJob,
   type NewDataImport,
   type Operator,
@@ -506,6 +509,26 @@ export abstract class KyselyStore implements Store {
 
   listDataImports(options: PageOptions = {}): Promise<Page<DataImport>> {
     return dataImports.listDataImports(this.#ctx, options);
+  }
+
+  addPortedFeed(feed: NewPortedFeed, chunks: AsyncIterable<Uint8Array>): Promise<PortedFeed> {
+    return portedFeeds.addPortedFeed(this.#ctx, feed, chunks);
+  }
+
+  portedFeedsAfter(afterId: number, limit: number): Promise<PortedFeed[]> {
+    return portedFeeds.portedFeedsAfter(this.#ctx, afterId, limit);
+  }
+
+  latestFullPortedFeed(): Promise<PortedFeed | undefined> {
+    return portedFeeds.latestFullPortedFeed(this.#ctx);
+  }
+
+  portedFeedChunk(feedId: number, chunkNo: number): Promise<Uint8Array | undefined> {
+    return portedFeeds.portedFeedChunk(this.#ctx, feedId, chunkNo);
+  }
+
+  prunePortedFeeds(beforeId: number): Promise<number> {
+    return portedFeeds.prunePortedFeeds(this.#ctx, beforeId);
   }
 
   failRunningImports(node: string): Promise<number> {

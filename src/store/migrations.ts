@@ -4,6 +4,7 @@ import type { AnyDb } from './migration-kit.js';
 import { initial } from './migration-0001-initial.js';
 import { consoleTables } from './migration-0002-console.js';
 import { batchLeases } from './migration-0003-batch-leases.js';
+import { portedFeeds } from './migration-0004-ported-feeds.js';
 import type { Engine } from './schema.js';
 
 /** In name order, which is the order they run in; never edit one that has shipped, add the next. */
@@ -12,6 +13,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0001_initial': initial(engine),
     '0002_console': consoleTables(engine),
     '0003_batch_leases': batchLeases(engine),
+    '0004_ported_feeds': portedFeeds(engine),
   };
 }
 

@@ -188,6 +188,26 @@ export interface DataImportsTable {
   finished_at: NullableTimestamp;
 }
 
+export interface PortedFeedsTable {
+  id: Generated<number>;
+  at: Timestamp;
+  node: string;
+  kind: 'full' | 'delta';
+  file_name: string;
+  /** 1 when the feed was applied with its invalid rows skipped. */
+  skip_invalid: number;
+  /** The delta seq a full snapshot is as of, when it was given one. */
+  seq: number | null;
+  bytes: number;
+  chunks: number;
+}
+
+export interface PortedFeedChunksTable {
+  feed_id: number;
+  chunk_no: number;
+  data: Uint8Array;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -203,4 +223,6 @@ export interface Database {
   batch_jobs: BatchJobsTable;
   batch_job_chunks: BatchJobChunksTable;
   data_imports: DataImportsTable;
+  ported_feeds: PortedFeedsTable;
+  ported_feed_chunks: PortedFeedChunksTable;
 }

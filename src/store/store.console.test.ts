@@ -601,6 +601,58 @@ for (const engine of storeEngines) {
       });
     });
 
+    it('keeps the cluster’s portability feeds with their files, and forgets those before a full one', async () => {
+      await withOwnStore(engine, async (own) => {
+        async function* chunksOf(...parts: string[]) {
+          for (const part of parts) yield Buffer.from(part);
+        }
+        const read = async (feedId: number, chunks: number) => {
+          const parts: Buffer[] = [];
+          for (let i = 0; i < chunks; i++) parts.push(Buffer.from((await own.portedFeedChunk(feedId, i))!));
+          return Buffer.concat(parts).toString();
+        };
+        const full = await own.addPortedFeed(
+          { node: 'node-a', kind: 'full', fileName: 'full.csv', skipInvalid: false, seq: 7 },
+          chunksOf('13972565391,联通\n', '', '13800138000,电信\n'),
+        );
+        expect(full).toMatchObject({ node: 'node-a', kind: 'full', seq: 7, skipInvalid: false, chunks: 2 });
+        expect(full.bytes).toBe(Buffer.byteLength('13972565391,联通\n13800138000,电信\n'));
+        expect(await read(full.id, full.chunks)).toBe('13972565391,联通\n13800138000,电信\n');
+        expect(await own.portedFeedChunk(full.id, 2)).toBeUndefined();
+
+        // A file that cannot be read to its end leaves no feed behind.
+        async function* broken() {
+          yield Buffer.from('8,port,13972565391,电信,2024-07-01\n');
+          throw new Error('disk gone');
+        }
+        await expect(
+          own.addPortedFeed(
+            { node: 'node-b', kind: 'delta', fileName: 'x.csv', skipInvalid: false },
+            broken(),
+          ),
+        ).rejects.toThrow('disk gone');
+
+        const delta = await own.addPortedFeed(
+          { node: 'node-b', kind: 'delta', fileName: 'd.csv', skipInvalid: true },
+          chunksOf('8,port,13972565391,电信,2024-07-01\n'),
+        );
+        expect(delta).toMatchObject({ kind: 'delta', seq: null, skipInvalid: true, chunks: 1 });
+        expect((await own.portedFeedsAfter(0, 10)).map((feed) => feed.id)).toEqual([full.id, delta.id]);
+        expect((await own.portedFeedsAfter(full.id, 10)).map((feed) => feed.id)).toEqual([delta.id]);
+        expect((await own.portedFeedsAfter(0, 1)).map((feed) => feed.id)).toEqual([full.id]);
+
+        const newer = await own.addPortedFeed(
+          { node: 'node-b', kind: 'full', fileName: 'f2.csv', skipInvalid: false },
+          chunksOf('13972565391,电信\n'),
+        );
+        expect((await own.latestFullPortedFeed())?.id).toBe(newer.id);
+        expect(await own.prunePortedFeeds(newer.id)).toBe(2);
+        expect((await own.portedFeedsAfter(0, 10)).map((feed) => feed.id)).toEqual([newer.id]);
+        expect(await own.portedFeedChunk(full.id, 0)).toBeUndefined();
+        expect(await read(newer.id, newer.chunks)).toBe('13972565391,电信\n');
+      });
+    });
+
     it('records data imports, and fails the ones a stopped process left running', async () => {
       await withOwnStore(engine, async (own) => {
         const started = await own.createDataImport({

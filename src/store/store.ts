@@ -282,6 +282,27 @@ export interface DataImportOutcome {
   report: string | null;
 }
 
+export interface NewPortedFeed {
+  node: string;
+  kind: 'full' | 'delta';
+  fileName: string;
+  skipInvalid: boolean;
+  /** The delta seq a full snapshot is as of, when given. */
+  seq?: number;
+}
+
+export interface PortedFeed {
+  id: number;
+  at: Date;
+  node: string;
+  kind: 'full' | 'delta';
+  fileName: string;
+  skipInvalid: boolean;
+  seq: number | null;
+  bytes: number;
+  chunks: number;
+}
+
 export interface DataImport {
   id: number;
   at: Date;
@@ -474,6 +495,19 @@ export interface Store {
    * ('interrupted'); other nodes' running imports are theirs.
    */
   failRunningImports(node: string): Promise<number>;
+
+  /**
+   * Records a portability feed a node applied, with its file (`chunks`, in order), in one
+   * transaction: the other nodes of the cluster follow these feeds (see PortedFollower).
+   */
+  addPortedFeed(feed: NewPortedFeed, chunks: AsyncIterable<Uint8Array>): Promise<PortedFeed>;
+  /** Feeds after `afterId`, oldest first, at most `limit`. */
+  portedFeedsAfter(afterId: number, limit: number): Promise<PortedFeed[]>;
+  latestFullPortedFeed(): Promise<PortedFeed | undefined>;
+  /** One chunk of a feed's file; undefined when there is no such chunk (or feed). */
+  portedFeedChunk(feedId: number, chunkNo: number): Promise<Uint8Array | undefined>;
+  /** Forgets the feeds before `beforeId`, files included; how many. */
+  prunePortedFeeds(beforeId: number): Promise<number>;
 }
 
 /** A store call refused for the caller's input (unknown account, duplicate name, …). */

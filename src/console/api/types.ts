@@ -157,6 +157,8 @@ export interface LedgerEntry {
 export interface DataStats {
   /** The node answering (host and data directory): its portability database is its own. */
   node: string;
+  /** Imports are shared with every node of the cluster (through the store). */
+  shared: boolean;
   segments: { version: string; count: number; source: string | null };
   ported: {
     version: string | null;

@@ -546,7 +546,9 @@ export const en: Dictionary<typeof zh> = {
     noMonthChart: 'No records with a port date.',
     uploadTitle: 'Import portability data',
     uploadHint:
-      'Imports run in the background and take effect without interrupting queries. By default a file with any invalid row is rejected whole. Each node keeps its own portability database: in a cluster, import the file on every node.',
+      'Imports run in the background and take effect without interrupting queries. By default a file with any invalid row is rejected whole.',
+    uploadShared: 'An import applied here is then applied on every node of the cluster.',
+    uploadLocal: 'An import applies to this node only.',
     kindLabel: 'File kind',
     skipInvalid: 'Invalid rows',
     skipInvalidOn: 'Skip invalid rows, import the rest',

@@ -525,8 +525,9 @@ export const zh = {
     noPortedChart: '携转数据库为空，导入数据后这里会显示分布。',
     noMonthChart: '没有带转网日期的记录。',
     uploadTitle: '导入携转数据',
-    uploadHint:
-      '导入在后台进行，生效时不中断查询。有无效行的文件默认整份拒绝。每个节点各有一份携号转网数据库：集群中请在每个节点上导入。',
+    uploadHint: '导入在后台进行，生效时不中断查询。有无效行的文件默认整份拒绝。',
+    uploadShared: '在本节点生效后，导入会同步到集群的每个节点。',
+    uploadLocal: '导入只对本节点生效。',
     kindLabel: '文件类型',
     skipInvalid: '无效行',
     skipInvalidOn: '跳过无效行，导入其余行',

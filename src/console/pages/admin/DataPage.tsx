@@ -204,7 +204,7 @@ function ImportWatch({ id, onFinished }: { id: number; onFinished: () => void })
   );
 }
 
-function UploadCard({ onFinished }: { onFinished: () => void }) {
+function UploadCard({ onFinished, shared }: { onFinished: () => void; shared: boolean | undefined }) {
   const { t } = useTranslation();
   const [kind, setKind] = useState<'full' | 'delta'>('delta');
   const [skipInvalid, setSkipInvalid] = useState(false);
@@ -239,7 +239,10 @@ function UploadCard({ onFinished }: { onFinished: () => void }) {
 
   return (
     <Card title={t('data.uploadTitle')} style={{ marginTop: 16 }}>
-      <Typography.Paragraph type="secondary">{t('data.uploadHint')}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary" data-testid="data-upload-hint">
+        {t('data.uploadHint')}
+        {shared !== undefined && ` ${t(shared ? 'data.uploadShared' : 'data.uploadLocal')}`}
+      </Typography.Paragraph>
       <Flex gap={24} wrap style={{ marginBottom: 16 }}>
         <div>
           <Typography.Text strong style={{ display: 'block', marginBottom: 6 }}>
@@ -412,7 +415,7 @@ export function DataPage() {
       ) : (
         <StatsCards stats={stats.data} />
       )}
-      <UploadCard onFinished={refresh} />
+      <UploadCard onFinished={refresh} shared={stats.data?.shared} />
       <HistoryCard />
     </>
   );

@@ -93,6 +93,8 @@ describe.each(availableEngines('console admin data'))('portability uploads (%s)'
     expect(answer.json()).toMatchObject({
       // Host and data directory: each node's portability database is its own.
       node: `${hostname()}:${server.dataDir}`,
+      // On PostgreSQL (the store of a cluster) imports are shared with the other nodes.
+      shared: engine === 'postgres',
       segments: { version: '2502', count: 7 },
       ported: { version: 'empty', count: 0, lastSeq: 0, byMonth: [] },
     });

@@ -236,8 +236,8 @@ async function runImport(
   try {
     const result =
       upload.kind === 'full'
-        ? await deps.ported.importFull(upload.path, options)
-        : await deps.ported.applyDelta(upload.path, options);
+        ? await deps.portedSharing.importFull(upload.path, options)
+        : await deps.portedSharing.applyDelta(upload.path, options);
     outcome = appliedOutcome(result, upload.kind);
   } catch (error) {
     outcome = failedOutcome(error, upload);
@@ -261,8 +261,10 @@ export function adminDataRoutes(app: FastifyInstance, deps: AppDeps): void {
     requireOperator(request);
     const segments = deps.sources.segments;
     return {
-      // Each node keeps its own portability database: the page says which node it shows.
+      // Each node keeps its own copy of the portability database: the page says whose it shows,
+      // and whether imports reach the other nodes.
       node: nodeName(deps.config.dataDir),
+      shared: deps.portedSharing.enabled,
       segments: { version: segments.version, count: segments.size, source: segments.source },
       ported: portedStats(deps.ported.state),
     };

@@ -1,0 +1,116 @@
+import { existsSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { availableEngines } from '../test-support/test-databases.js';
+import { type TestServer, startTestServer } from '../test-support/test-server.js';
+import { loginFirstOperator } from './console/test-support/console-users.js';
+import { BEIJING, SHANGHAI, YICHANG } from './test-support/fixtures.js';
+import { type LookupBody, get, sleep } from './test-support/http-client.js';
+
+const FULL = [
+  'mobile,carrier,ported_at',
+  `${YICHANG},联通,2024-05-01`,
+  `${BEIJING},电信,2023-01-15`,
+  '',
+].join('\n');
+const DELTA = [`1,port,${SHANGHAI},联通,2024-06-01`, `2,return,${YICHANG},,2024-06-02`, ''].join('\n');
+const SECOND_DELTA = [`3,port,${YICHANG},电信,2024-07-01`, ''].join('\n');
+
+/** Nodes look for each other's feeds this often in these tests. */
+const FOLLOW_MS = '100';
+
+describe.each(availableEngines('portability feeds shared by a cluster'))(
+  'a cluster of nodes sharing portability feeds (%s)',
+  (engine) => {
+    const nodes: TestServer[] = [];
+    afterAll(async () => {
+      for (const node of nodes.reverse()) await node.close();
+    });
+
+    /** Another node on the first node's store. */
+    async function joinCluster(first: TestServer): Promise<TestServer> {
+      const url = first.config.databaseUrl ?? `sqlite:${first.dataDir}/mnpd.sqlite`;
+      const node = await startTestServer('sqlite', {
+        DATABASE_URL: url,
+        MNPD_NPDB_SHARED: 'on',
+        MNPD_NPDB_FOLLOW_MS: FOLLOW_MS,
+        MNPD_INBOX_INTERVAL_MS: '100',
+      });
+      nodes.push(node);
+      return node;
+    }
+
+    async function carrierOn(node: TestServer, apikey: string, mobile: string) {
+      const { result } = (await get<LookupBody>(node.url, '/carrier', { apikey, mobile })).body;
+      return result && { res: result.res, Now_isp: result.Now_isp };
+    }
+
+    async function eventually<T>(read: () => Promise<T>, expected: T, timeoutMs = 15_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      let last: T | undefined;
+      while (Date.now() < deadline) {
+        last = await read();
+        if (JSON.stringify(last) === JSON.stringify(expected)) return;
+        await sleep(50);
+      }
+      expect(last).toEqual(expected);
+    }
+
+    it('applies on every node what one node applied, and a node that joins later catches up', async () => {
+      const first = await startTestServer(engine, {
+        MNPD_NPDB_SHARED: 'on',
+        MNPD_NPDB_FOLLOW_MS: FOLLOW_MS,
+        MNPD_INBOX_INTERVAL_MS: '100',
+      });
+      nodes.push(first);
+      const second = await joinCluster(first);
+      const { apikey } = await first.account({ name: 'cluster', balance: 1000, qpsLimit: 10_000 });
+      const operator = await loginFirstOperator(first);
+
+      // A full snapshot, then a delta, uploaded to the first node's console.
+      for (const [kind, content] of [
+        ['full', FULL],
+        ['delta', DELTA],
+      ] as const) {
+        const answer = await operator.postFile('/admin/data/ported', 'file', `${kind}.csv`, content, {
+          kind,
+          skipInvalid: 'false',
+        });
+        expect(answer.status, answer.text()).toBe(202);
+        const id = answer.json<{ id: number }>().id;
+        await eventually(
+          async () => (await operator.get(`/admin/data/imports/${id}`)).json<{ status: string }>().status,
+          'applied',
+        );
+      }
+      const expected = {
+        [YICHANG]: { res: '0', Now_isp: '移动' },
+        [BEIJING]: { res: '1', Now_isp: '电信' },
+        [SHANGHAI]: { res: '1', Now_isp: '联通' },
+      };
+      for (const [mobile, answer] of Object.entries(expected)) {
+        expect(await carrierOn(first, apikey, mobile)).toEqual(answer);
+        await eventually(() => carrierOn(second, apikey, mobile), answer);
+      }
+
+      // A delta dropped into the second node's inbox reaches the first node.
+      const inbox = join(second.dataDir, 'inbox');
+      await writeFile(join(inbox, 'delta-3.csv.part'), SECOND_DELTA);
+      await rename(join(inbox, 'delta-3.csv.part'), join(inbox, 'delta-3.csv'));
+      const ported = { res: '1', Now_isp: '电信' };
+      await eventually(() => carrierOn(second, apikey, YICHANG), ported);
+      await eventually(() => carrierOn(first, apikey, YICHANG), ported);
+
+      // A node that joins now starts from the full snapshot and applies every delta after it.
+      const third = await joinCluster(first);
+      for (const [mobile, answer] of Object.entries({ ...expected, [YICHANG]: ported })) {
+        await eventually(() => carrierOn(third, apikey, mobile), answer);
+      }
+      // Each node keeps the place it has reached in the log.
+      for (const node of [second, third]) {
+        expect(existsSync(join(node.dataDir, 'npdb', 'followed.json'))).toBe(true);
+      }
+    });
+  },
+);

@@ -1,0 +1,207 @@
+/**
+ * The portability database of a cluster: every node keeps its own copy (a snapshot in its data
+ * directory, an index in memory), and the shared store keeps the feeds that made them. A node that
+ * applies a feed (a console upload, a file of its drop folder) records it in the store, file and
+ * all; every node follows that log and applies the feeds it has not seen, in the log's order. A
+ * node that joins later starts from the latest full snapshot of the log.
+ */
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ApplyOptions, ApplyResult, FeedApplier, PortedDatabase } from '../data/ported-database.js';
+import { FeedGapError } from '../data/ported-feed.js';
+import type { PortedFeed, Store } from '../store/store.js';
+
+/** How often a node looks for feeds other nodes recorded. */
+export const FOLLOW_INTERVAL_MS = 5000;
+/** Bytes per stored chunk of a feed's file. */
+export const STORED_CHUNK_BYTES = 4 << 20;
+/** Feeds read from the log per look. */
+const FEEDS_PER_LOOK = 100;
+/** The last feed of the log this node has applied or passed, in `<data dir>/npdb/`. */
+export const FOLLOWED_FILE = 'followed.json';
+
+type SharingLog = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+
+export interface PortedSharingOptions {
+  /** Record and follow feeds (a store shared by nodes); off, this node applies feeds on its own. */
+  enabled: boolean;
+  followMs?: number;
+}
+
+export class PortedSharing implements FeedApplier {
+  readonly #store: Store;
+  readonly #ported: PortedDatabase;
+  readonly #node: string;
+  readonly #enabled: boolean;
+  readonly #followMs: number;
+  readonly #followedPath: string;
+  readonly #downloads: string;
+  #log: SharingLog = { info: () => {}, warn: () => {}, error: () => {} };
+  #timer: NodeJS.Timeout | undefined;
+  #round: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(store: Store, ported: PortedDatabase, node: string, options: PortedSharingOptions) {
+    this.#store = store;
+    this.#ported = ported;
+    this.#node = node;
+    this.#enabled = options.enabled;
+    this.#followMs = options.followMs ?? FOLLOW_INTERVAL_MS;
+    this.#followedPath = join(ported.directory, FOLLOWED_FILE);
+    this.#downloads = join(ported.directory, 'following');
+  }
+
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  importFull(file: string, options: ApplyOptions & { seq?: number } = {}): Promise<ApplyResult> {
+    return this.#applyAndShare('full', file, options);
+  }
+
+  applyDelta(file: string, options: ApplyOptions = {}): Promise<ApplyResult> {
+    return this.#applyAndShare('delta', file, options);
+  }
+
+  /** Follows the log from now on (a first look at once): feeds recorded before it joined included. */
+  start(log: SharingLog): void {
+    if (!this.#enabled || this.#closed) return;
+    this.#log = log;
+    const look = () => {
+      this.#round = this.#round
+        .then(() => this.follow())
+        .finally(() => {
+          if (!this.#closed) this.#timer = setTimeout(look, this.#followMs).unref();
+        });
+    };
+    look();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    await this.#round;
+  }
+
+  /**
+   * One look at the log: applies, in order, the feeds after the last one this node followed; a
+   * node that has followed nothing yet starts at the latest full snapshot. Stops at a feed that
+   * cannot be applied yet (its delta predecessor is missing) and tries it again next time.
+   */
+  async follow(): Promise<void> {
+    try {
+      let followed = await this.#followed();
+      if (followed === 0) {
+        const full = await this.#store.latestFullPortedFeed();
+        if (full) followed = full.id - 1;
+      }
+      for (;;) {
+        const feeds = await this.#store.portedFeedsAfter(followed, FEEDS_PER_LOOK);
+        if (feeds.length === 0) return;
+        for (const feed of feeds) {
+          if (this.#closed) return;
+          if (feed.node !== this.#node && !(await this.#applyFollowed(feed))) return;
+          followed = feed.id;
+          await this.#setFollowed(followed);
+        }
+      }
+    } catch (error) {
+      this.#log.error({ err: error }, 'portability feeds: cannot follow the log');
+    }
+  }
+
+  async #applyAndShare(
+    kind: 'full' | 'delta',
+    file: string,
+    options: ApplyOptions & { seq?: number },
+  ): Promise<ApplyResult> {
+    const result =
+      kind === 'full'
+        ? await this.#ported.importFull(file, options)
+        : await this.#ported.applyDelta(file, options);
+    if (!this.#enabled || !result.changed) return result;
+    try {
+      const feed = await this.#store.addPortedFeed(
+        {
+          node: this.#node,
+          kind,
+          fileName: basename(file),
+          skipInvalid: !!options.skipInvalid,
+          seq: options.seq,
+        },
+        fileChunks(file),
+      );
+      // A full snapshot replaces everything before it: no node needs those feeds any more.
+      if (kind === 'full') await this.#store.prunePortedFeeds(feed.id);
+      this.#log.info(
+        { feedId: feed.id, kind, bytes: feed.bytes },
+        'portability feed shared with the cluster',
+      );
+    } catch (error) {
+      this.#log.error(
+        { err: error, file: basename(file) },
+        'portability feed applied on this node but not shared: apply it on the other nodes',
+      );
+    }
+    return result;
+  }
+
+  /** False when the feed must wait (its predecessor has not been applied here). */
+  async #applyFollowed(feed: PortedFeed): Promise<boolean> {
+    await mkdir(this.#downloads, { recursive: true });
+    const path = join(this.#downloads, `${feed.id}-${basename(feed.fileName)}`);
+    try {
+      // Chunk by chunk: a full snapshot's file can be larger than the memory it is worth using.
+      const out = await open(path, 'w');
+      try {
+        for (let chunkNo = 0; chunkNo < feed.chunks; chunkNo++) {
+          const data = await this.#store.portedFeedChunk(feed.id, chunkNo);
+          if (!data) throw new Error(`feed ${feed.id} has lost its chunk ${chunkNo}`);
+          await out.write(data);
+        }
+      } finally {
+        await out.close();
+      }
+      const options = { skipInvalid: feed.skipInvalid, ...(feed.seq !== null && { seq: feed.seq }) };
+      const result =
+        feed.kind === 'full'
+          ? await this.#ported.importFull(path, options)
+          : await this.#ported.applyDelta(path, options);
+      this.#log.info(
+        { feedId: feed.id, from: feed.node, kind: feed.kind, changed: result.changed },
+        'portability feed of another node applied',
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof FeedGapError) {
+        this.#log.warn({ feedId: feed.id, err: error }, 'portability feed waits for its predecessor');
+        return false;
+      }
+      // The node that recorded it applied it: a feed refused here would be refused again.
+      this.#log.error({ feedId: feed.id, err: error }, 'portability feed of another node refused, skipped');
+      return true;
+    } finally {
+      await rm(path, { force: true });
+    }
+  }
+
+  async #followed(): Promise<number> {
+    if (!existsSync(this.#followedPath)) return 0;
+    const { feedId } = JSON.parse(await readFile(this.#followedPath, 'utf8')) as { feedId: number };
+    return Number.isSafeInteger(feedId) ? feedId : 0;
+  }
+
+  async #setFollowed(feedId: number): Promise<void> {
+    const temporary = `${this.#followedPath}.tmp`;
+    await writeFile(temporary, JSON.stringify({ feedId }) + '\n');
+    await rename(temporary, this.#followedPath);
+  }
+}
+
+/** A file in chunks of STORED_CHUNK_BYTES. */
+async function* fileChunks(file: string): AsyncGenerator<Uint8Array> {
+  for await (const chunk of createReadStream(file, { highWaterMark: STORED_CHUNK_BYTES }))
+    yield chunk as Buffer;
+}
