@@ -5,16 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { availableEngines } from '../test-support/test-databases.js';
 import { type TestServer, startTestServer } from '../test-support/test-server.js';
 import { loginFirstOperator } from './console/test-support/console-users.js';
-import { BEIJING, SHANGHAI, YICHANG } from './test-support/fixtures.js';
+import { BEIJING, DELTA_FEED, FULL_FEED, SHANGHAI, YICHANG } from './test-support/fixtures.js';
 import { type LookupBody, get, sleep } from './test-support/http-client.js';
 
-const FULL = [
-  'mobile,carrier,ported_at',
-  `${YICHANG},联通,2024-05-01`,
-  `${BEIJING},电信,2023-01-15`,
-  '',
-].join('\n');
-const DELTA = [`1,port,${SHANGHAI},联通,2024-06-01`, `2,return,${YICHANG},,2024-06-02`, ''].join('\n');
 const SECOND_DELTA = [`3,port,${YICHANG},电信,2024-07-01`, ''].join('\n');
 
 /** Nodes look for each other's feeds this often in these tests. */
@@ -70,8 +63,8 @@ describe.each(availableEngines('portability feeds shared by a cluster'))(
 
       // A full snapshot, then a delta, uploaded to the first node's console.
       for (const [kind, content] of [
-        ['full', FULL],
-        ['delta', DELTA],
+        ['full', FULL_FEED],
+        ['delta', DELTA_FEED],
       ] as const) {
         const answer = await operator.postFile('/admin/data/ported', 'file', `${kind}.csv`, content, {
           kind,

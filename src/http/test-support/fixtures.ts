@@ -110,3 +110,17 @@ export async function allRecords(server: TestServer, apikey: string, limit = 100
 export function forgetCachedKeys(server: TestServer): void {
   server.server.deps.keys.invalidate();
 }
+
+/** A full portability snapshot: 宜昌 moved to 联通, 北京 to 电信. */
+export const FULL_FEED = [
+  'mobile,carrier,ported_at',
+  `${YICHANG},联通,2024-05-01`,
+  `${BEIJING},电信,2023-01-15`,
+  '',
+].join('\n');
+/** The delta after FULL_FEED: 上海 moves to 联通 (seq 1), 宜昌 goes back to 移动 (seq 2). */
+export const DELTA_FEED = [
+  'seq,op,mobile,carrier,ported_at',
+  `1,port,${SHANGHAI},联通,2024-06-01`,
+  `2,return,${YICHANG},,2024-06-02`,
+].join('\n');

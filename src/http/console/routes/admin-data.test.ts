@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { availableEngines } from '../../../test-support/test-databases.js';
 import { serverForThisFile } from '../../../test-support/test-server.js';
-import { BEIJING, SHANGHAI, YICHANG, uniqueName } from '../../test-support/fixtures.js';
+import {
+  BEIJING,
+  DELTA_FEED,
+  FULL_FEED,
+  SHANGHAI,
+  YICHANG,
+  uniqueName,
+} from '../../test-support/fixtures.js';
 import { type LookupBody, get, sleep } from '../../test-support/http-client.js';
 import type { ConsoleAnswer, ConsoleClient } from '../test-support/console-client.js';
 import { loginFirstOperator } from '../test-support/console-users.js';
@@ -25,17 +32,6 @@ interface ImportView {
   progress: number | null;
 }
 
-const FULL = [
-  'mobile,carrier,ported_at',
-  `${YICHANG},联通,2024-05-01`,
-  `${BEIJING},电信,2023-01-15`,
-  '',
-].join('\n');
-const DELTA = [
-  'seq,op,mobile,carrier,ported_at',
-  `1,port,${SHANGHAI},联通,2024-06-01`,
-  `2,return,${YICHANG},,2024-06-02`,
-].join('\n');
 /** Lines 3 and 5 are broken. */
 const BROKEN = [
   'mobile,carrier,ported_at',
@@ -101,7 +97,7 @@ describe.each(availableEngines('console admin data'))('portability uploads (%s)'
   });
 
   it('applies a full snapshot, then a delta; lookups answer from them at once', async () => {
-    const full = await uploaded('full', 'snapshot 2024.csv', FULL);
+    const full = await uploaded('full', 'snapshot 2024.csv', FULL_FEED);
     expect(full).toMatchObject({ status: 'applied', rows: 2, progress: null });
     expect(full.message).toContain('imported 2 numbers');
     expect(await lookup(YICHANG)).toMatchObject({ res: '1', Init_isp: '移动', Now_isp: '联通' });
@@ -118,13 +114,13 @@ describe.each(availableEngines('console admin data'))('portability uploads (%s)'
       source: 'snapshot_2024.csv',
     });
 
-    const delta = await uploaded('delta', 'delta-1.csv', DELTA);
+    const delta = await uploaded('delta', 'delta-1.csv', DELTA_FEED);
     expect(delta).toMatchObject({ status: 'applied', rows: 2 });
     expect(await lookup(SHANGHAI)).toMatchObject({ res: '1', Now_isp: '联通' });
     expect(await lookup(YICHANG)).toMatchObject({ res: '0', Now_isp: '移动' });
     expect((await operator.get('/admin/data')).json().ported).toMatchObject({ count: 2, lastSeq: 2 });
 
-    const again = await uploaded('delta', 'delta-1.csv', DELTA);
+    const again = await uploaded('delta', 'delta-1.csv', DELTA_FEED);
     expect(again).toMatchObject({
       status: 'applied',
       rows: 0,
@@ -159,13 +155,13 @@ describe.each(availableEngines('console admin data'))('portability uploads (%s)'
     const count = (await operator.get('/admin/data/imports')).json().rows.length;
     // One after another: each holds the one import slot while it is read.
     const cases: [() => Promise<ConsoleAnswer>, string][] = [
-      [() => upload('full', 'delta.csv', DELTA), 'invalid_file'],
-      [() => upload('delta', 'full.csv', FULL), 'invalid_file'],
+      [() => upload('full', 'delta.csv', DELTA_FEED), 'invalid_file'],
+      [() => upload('delta', 'full.csv', FULL_FEED), 'invalid_file'],
       [() => upload('full', 'empty.csv', ''), 'invalid_file'],
-      [() => upload('weekly', 'full.csv', FULL), 'bad_request'],
-      [() => upload('full', 'full.csv', FULL, 'maybe'), 'bad_request'],
+      [() => upload('weekly', 'full.csv', FULL_FEED), 'bad_request'],
+      [() => upload('full', 'full.csv', FULL_FEED, 'maybe'), 'bad_request'],
       [
-        () => operator.postFile('/admin/data/ported', 'upload', 'full.csv', FULL, { kind: 'full' }),
+        () => operator.postFile('/admin/data/ported', 'upload', 'full.csv', FULL_FEED, { kind: 'full' }),
         'bad_request',
       ],
       [() => operator.post('/admin/data/ported', { kind: 'full' }), 'bad_request'],
@@ -205,7 +201,7 @@ describe.each(availableEngines('console admin data'))('portability uploads (%s)'
       byMonth: [{ month: '2022-03', count: 300_000 }],
     });
     // The next one may start now.
-    expect((await uploaded('full', 'snapshot.csv', FULL)).status).toBe('applied');
+    expect((await uploaded('full', 'snapshot.csv', FULL_FEED)).status).toBe('applied');
   });
 
   it('lists imports newest first, removes uploads, and audits each import', async () => {
