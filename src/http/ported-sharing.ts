@@ -187,10 +187,15 @@ export class PortedSharing implements FeedApplier {
     }
   }
 
+  /** 0 when this node has followed nothing yet, or its record is unreadable: it starts over. */
   async #followed(): Promise<number> {
     if (!existsSync(this.#followedPath)) return 0;
-    const { feedId } = JSON.parse(await readFile(this.#followedPath, 'utf8')) as { feedId: number };
-    return Number.isSafeInteger(feedId) ? feedId : 0;
+    try {
+      const { feedId } = JSON.parse(await readFile(this.#followedPath, 'utf8')) as { feedId?: unknown };
+      return typeof feedId === 'number' && Number.isSafeInteger(feedId) && feedId > 0 ? feedId : 0;
+    } catch {
+      return 0;
+    }
   }
 
   async #setFollowed(feedId: number): Promise<void> {
