@@ -3,6 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freshPostgresSchema } from '../src/test-support/test-databases.js';
+import { type TestServer, startTestServer } from '../src/test-support/test-server.js';
+import { type LookupBody, get, sleep } from '../src/http/test-support/http-client.js';
 import { CLI, runCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mnpd-cli-npdb-'));
@@ -162,6 +165,7 @@ describe('mnpd data import-ported / apply-delta / stats', () => {
 
     const child = spawn(process.execPath, [CLI, 'data', 'import-ported', big, '--data-dir', dataDir], {
       stdio: 'ignore',
+      env: { ...process.env, DATABASE_URL: '' },
     });
     const lock = join(dataDir, 'npdb', '.lock');
     // Kill it once it holds the lock, i.e. while it reads, parses or writes.
@@ -185,5 +189,40 @@ describe('mnpd data import-ported / apply-delta / stats', () => {
     ]);
     expect(next.status).toBe(0);
     expect(readdirSync(join(dataDir, 'npdb')).filter((name) => name.includes('.tmp-'))).toEqual([]);
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)('mnpd data in a cluster (DATABASE_URL names PostgreSQL)', () => {
+  it('shares what it applies: a node on the same store applies it too', async () => {
+    const postgres = await freshPostgresSchema();
+    let node: TestServer | undefined;
+    try {
+      const env = { DATABASE_URL: postgres.url };
+      const dataDir = join(dir, 'cluster-cli');
+      const full = file('cluster-full.csv', 'mobile,carrier,ported_at\n13972565391,电信,2023-05-06\n');
+      const imported = await runCli(['data', 'import-ported', full, '--data-dir', dataDir], { env });
+      expect(imported.status, imported.stderr).toBe(0);
+      expect(imported.stderr).toMatch(/portability feed shared with the cluster/);
+      const delta = file('cluster-delta.csv', '1,port,13800138000,联通,2024-01-02\n');
+      const applied = await runCli(['data', 'apply-delta', delta, '--data-dir', dataDir], { env });
+      expect(applied.status, applied.stderr).toBe(0);
+
+      // Another node, started on the same store with a data directory of its own, catches up.
+      node = await startTestServer('sqlite', { ...env, MNPD_NPDB_FOLLOW_MS: '100' });
+      const { apikey } = await node.account({ name: 'cluster-cli', balance: 10 });
+      const answer = async (mobile: string) => {
+        for (let i = 0; i < 200; i++) {
+          const { body } = await get<LookupBody>(node!.url, '/carrier', { apikey, mobile });
+          if (body.result?.res === '1') return body.result;
+          await sleep(50);
+        }
+        throw new Error(`${mobile} never answered as ported`);
+      };
+      expect(await answer('13972565391')).toMatchObject({ res: '1', Now_isp: '电信' });
+      expect(await answer('13800138000')).toMatchObject({ res: '1', Now_isp: '联通' });
+    } finally {
+      await node?.close();
+      await postgres.drop();
+    }
   });
 });

@@ -19,7 +19,8 @@ export function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd,
-      env: { ...process.env, MNPD_SEGMENTS: '', ...options.env },
+      // The data directory's stores unless a test names another: CI's DATABASE_URL is for the suites.
+      env: { ...process.env, MNPD_SEGMENTS: '', DATABASE_URL: '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -65,6 +65,11 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new ConfigError(`${name} must be on or off, got ${JSON.stringify(env[name])}`);
 }
 
+/** MNPD_NPDB_SHARED, on by default when DATABASE_URL names PostgreSQL (the store of a cluster). */
+export function npdbSharedFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return flag(env, 'MNPD_NPDB_SHARED', /^postgres(ql)?:\/\//i.test(env.DATABASE_URL?.trim() ?? ''));
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const cert = env.MNPD_TLS_CERT || undefined;
   const key = env.MNPD_TLS_KEY || undefined;
@@ -91,7 +96,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     retentionDays: integer(env, 'MNPD_LOG_RETENTION_DAYS', DEFAULT_RETENTION_DAYS, 1, 36_500),
     bodyLimit: integer(env, 'MNPD_BODY_LIMIT', DEFAULT_BODY_LIMIT, 1024, 64 * 1024 * 1024),
     inboxIntervalMs: integer(env, 'MNPD_INBOX_INTERVAL_MS', 2000, 50, 3_600_000),
-    npdbShared: flag(env, 'MNPD_NPDB_SHARED', /^postgres(ql)?:\/\//i.test(env.DATABASE_URL?.trim() ?? '')),
+    npdbShared: npdbSharedFromEnv(env),
     npdbFollowMs: integer(env, 'MNPD_NPDB_FOLLOW_MS', 5000, 50, 3_600_000),
   };
 }

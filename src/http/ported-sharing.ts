@@ -22,12 +22,14 @@ const FEEDS_PER_LOOK = 100;
 /** The last feed of the log this node has applied or passed, in `<data dir>/npdb/`. */
 export const FOLLOWED_FILE = 'followed.json';
 
-type SharingLog = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+export type SharingLog = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
 
 export interface PortedSharingOptions {
   /** Record and follow feeds (a store shared by nodes); off, this node applies feeds on its own. */
   enabled: boolean;
   followMs?: number;
+  /** Where sharing reports; the server's logger once it starts following. */
+  log?: SharingLog;
 }
 
 export class PortedSharing implements FeedApplier {
@@ -49,6 +51,7 @@ export class PortedSharing implements FeedApplier {
     this.#node = node;
     this.#enabled = options.enabled;
     this.#followMs = options.followMs ?? FOLLOW_INTERVAL_MS;
+    if (options.log) this.#log = options.log;
     this.#followedPath = join(ported.directory, FOLLOWED_FILE);
     this.#downloads = join(ported.directory, 'following');
   }

@@ -15,6 +15,7 @@ import { wholeNumber } from '../whole-number.js';
 import { addDataDirOption, chosenDataDir } from '../data-dir-option.js';
 import { phaseProgress } from '../progress.js';
 import { addSegmentsOption, loadChosenSegments } from '../segments-option.js';
+import { withFeedApplier } from '../feed-applier.js';
 
 /** Generated databases are for demos and benchmarks; past this they stop fitting a machine. */
 const MAX_GENERATED = 200_000_000;
@@ -73,8 +74,9 @@ export function registerPorted(data: Command): void {
         wholeNumber('--seq', 0, Number.MAX_SAFE_INTEGER),
       ),
   ).action(async (file: string, options: { skipInvalid?: boolean; seq?: number; dataDir?: string }) => {
-    const db = await PortedDatabase.open(chosenDataDir(options));
-    const result = await withProgress((onProgress) => db.importFull(file, { ...options, onProgress }));
+    const result = await withFeedApplier(chosenDataDir(options), (applier) =>
+      withProgress((onProgress) => applier.importFull(file, { ...options, onProgress })),
+    );
     printSkipped(result.report);
     console.log(`imported ${result.report?.valid ?? 0} rows from ${file}; ${summary(result)}`);
   });
@@ -89,8 +91,9 @@ export function registerPorted(data: Command): void {
         'apply the valid rows and report the invalid ones, instead of refusing the file',
       ),
   ).action(async (file: string, options: { skipInvalid?: boolean; dataDir?: string }) => {
-    const db = await PortedDatabase.open(chosenDataDir(options));
-    const result = await withProgress((onProgress) => db.applyDelta(file, { ...options, onProgress }));
+    const result = await withFeedApplier(chosenDataDir(options), (applier) =>
+      withProgress((onProgress) => applier.applyDelta(file, { ...options, onProgress })),
+    );
     printSkipped(result.report);
     const report = result.report!;
     if (!result.changed) {
@@ -193,8 +196,7 @@ export function registerPorted(data: Command): void {
       .option('--skip-invalid', 'apply the valid rows of files with invalid ones'),
   ).action(async (options: { dataDir?: string; skipInvalid?: boolean }) => {
     const dataDir = chosenDataDir(options);
-    const db = await PortedDatabase.open(dataDir);
-    const outcomes = await processInbox(db, dataDir, options);
+    const outcomes = await withFeedApplier(dataDir, (applier) => processInbox(applier, dataDir, options));
     if (outcomes.length === 0) console.log('the inbox is empty');
     for (const outcome of outcomes)
       console.log(`${outcome.status.padEnd(9)} ${outcome.file}: ${outcome.message}`);
