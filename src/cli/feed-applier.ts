@@ -23,13 +23,13 @@ function errorOf(fields: unknown): string {
  */
 export async function withFeedApplier<T>(
   dataDir: string,
-  work: (applier: FeedApplier, db: PortedDatabase) => Promise<T>,
+  work: (applier: FeedApplier) => Promise<T>,
 ): Promise<T> {
   const db = await PortedDatabase.open(dataDir);
-  if (!npdbSharedFromEnv()) return work(db, db);
+  if (!npdbSharedFromEnv()) return work(db);
   const store = await openStore(process.env.DATABASE_URL, dataDir);
   try {
-    return await work(new PortedSharing(store, db, nodeName(dataDir), { enabled: true, log: CLI_LOG }), db);
+    return await work(new PortedSharing(store, db, nodeName(dataDir), { enabled: true, log: CLI_LOG }));
   } finally {
     await store.close();
   }

@@ -1,10 +1,17 @@
-import { existsSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PortedDatabase } from '../data/ported-database.js';
+import type { Database } from '../store/schema.js';
+import { SqliteStore } from '../store/sqlite.js';
 import { availableEngines } from '../test-support/test-databases.js';
 import { type TestServer, startTestServer } from '../test-support/test-server.js';
 import { loginFirstOperator } from './console/test-support/console-users.js';
+import { PortedSharing } from './ported-sharing.js';
 import { BEIJING, DELTA_FEED, FULL_FEED, SHANGHAI, YICHANG } from './test-support/fixtures.js';
 import { type LookupBody, get, sleep } from './test-support/http-client.js';
 
@@ -107,3 +114,53 @@ describe.each(availableEngines('portability feeds shared by a cluster'))(
     });
   },
 );
+
+describe('following the log when a feed cannot be applied', () => {
+  async function* chunksOf(text: string) {
+    yield Buffer.from(text);
+  }
+
+  it('skips a feed refused for its rows, and tries again one that failed for another reason', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'mnpd-follow-'));
+    const file = join(dataDir, 'mnpd.sqlite');
+    const store = new SqliteStore(file);
+    await store.migrate();
+    const raw = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) });
+    try {
+      const ported = await PortedDatabase.open(dataDir);
+      const sharing = new PortedSharing(store, ported, 'this-node', { enabled: true });
+      const other = { node: 'other-node', skipInvalid: false };
+      await store.addPortedFeed({ ...other, kind: 'full', fileName: 'full.csv' }, chunksOf(FULL_FEED));
+      // A carrier no one knows: refused here as it would be anywhere.
+      await store.addPortedFeed(
+        { ...other, kind: 'delta', fileName: 'bad.csv' },
+        chunksOf('1,port,13800138000,卫通,\n'),
+      );
+      const lost = await store.addPortedFeed(
+        { ...other, kind: 'delta', fileName: 'delta.csv' },
+        chunksOf(DELTA_FEED),
+      );
+      const chunk = await store.portedFeedChunk(lost.id, 0);
+      // Its file cannot be read for now (as when the store goes away while it is downloaded).
+      await raw.deleteFrom('ported_feed_chunks').where('feed_id', '=', lost.id).execute();
+
+      await sharing.follow();
+      const followed = () => JSON.parse(readFileSync(join(dataDir, 'npdb', 'followed.json'), 'utf8')).feedId;
+      expect(followed()).toBe(lost.id - 1);
+      expect(ported.state.meta.lastSeq).toBe(0);
+      expect(ported.state.index.size).toBe(2);
+
+      await raw
+        .insertInto('ported_feed_chunks')
+        .values({ feed_id: lost.id, chunk_no: 0, data: chunk! })
+        .execute();
+      await sharing.follow();
+      expect(followed()).toBe(lost.id);
+      expect(ported.state.meta.lastSeq).toBe(2);
+    } finally {
+      await raw.destroy();
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

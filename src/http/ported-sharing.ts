@@ -10,7 +10,8 @@ import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ApplyOptions, ApplyResult, FeedApplier, PortedDatabase } from '../data/ported-database.js';
-import { FeedGapError } from '../data/ported-feed.js';
+import { DataFileError } from '../data/data-file-error.js';
+import { FeedGapError, FeedRejectedError } from '../data/ported-feed.js';
 import type { PortedFeed, Store } from '../store/store.js';
 
 /** How often a node looks for feeds other nodes recorded. */
@@ -151,7 +152,10 @@ export class PortedSharing implements FeedApplier {
     return result;
   }
 
-  /** False when the feed must wait (its predecessor has not been applied here). */
+  /**
+   * False when the feed must wait: its predecessor has not been applied here, or reading or
+   * applying it failed for a reason that may pass (the next look tries it again).
+   */
   async #applyFollowed(feed: PortedFeed): Promise<boolean> {
     await mkdir(this.#downloads, { recursive: true });
     const path = join(this.#downloads, `${feed.id}-${basename(feed.fileName)}`);
@@ -182,9 +186,14 @@ export class PortedSharing implements FeedApplier {
         this.#log.warn({ feedId: feed.id, err: error }, 'portability feed waits for its predecessor');
         return false;
       }
-      // The node that recorded it applied it: a feed refused here would be refused again.
-      this.#log.error({ feedId: feed.id, err: error }, 'portability feed of another node refused, skipped');
-      return true;
+      if (error instanceof FeedRejectedError || error instanceof DataFileError) {
+        // Its rows are what they are: a feed refused here would be refused every time.
+        this.#log.error({ feedId: feed.id, err: error }, 'portability feed of another node refused, skipped');
+        return true;
+      }
+      // The store, the disk or the worker failed: not the feed's fault, so it is tried again.
+      this.#log.error({ feedId: feed.id, err: error }, 'portability feed of another node not applied yet');
+      return false;
     } finally {
       await rm(path, { force: true });
     }
