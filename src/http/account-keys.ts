@@ -2,7 +2,7 @@
  * Making an account's keys and showing them, as the console, the CLI and the first start do it:
  * the secret is returned once, to be shown once; the store keeps only its hash and a hint.
  */
-import type { Account, KeyKind, KeyRecord, NewAccount, Store } from '../store/store.js';
+import type { Account, AuditOf, KeyKind, KeyRecord, NewAccount, Store } from '../store/store.js';
 import { hashSecret, newSecret, secretHint } from './key-auth.js';
 
 export async function issueKey(
@@ -17,17 +17,20 @@ export async function issueKey(
 }
 
 /**
- * A new account with its first apikey (labelled `keyLabel`) and, when given, its console
- * password. StoreError as `createAccount` throws them.
+ * A new account with its first apikey (labelled `keyLabel`) and, when given, its console password
+ * and audit entry, all in one transaction. StoreError as `openAccount` throws them.
  */
 export async function createAccountWithKey(
   store: Store,
   input: NewAccount,
-  options: { keyLabel: string; passwordHash?: string },
+  options: { keyLabel: string; passwordHash?: string; auditOf?: AuditOf<Account> },
 ): Promise<{ account: Account; key: KeyRecord; apikey: string }> {
-  const account = await store.createAccount(input);
-  const { key, secret } = await issueKey(store, account.id, 'apikey', options.keyLabel);
-  if (options.passwordHash !== undefined) await store.setAccountPassword(account.id, options.passwordHash);
+  const secret = newSecret();
+  const { account, key } = await store.openAccount(
+    input,
+    { kind: 'apikey', hash: hashSecret(secret), hint: secretHint(secret), label: options.keyLabel },
+    { passwordHash: options.passwordHash, auditOf: options.auditOf },
+  );
   return { account, key, apikey: secret };
 }
 

@@ -1,8 +1,10 @@
 /** The record of portability-data imports started from the console. */
+import { insertAudit } from './audit-log.js';
 import { newestFirst } from './paging.js';
 import { toDataImport } from './rows.js';
 import type { StoreContext } from './store-context.js';
 import {
+  type AuditOf,
   type DataImport,
   type DataImportOutcome,
   type NewDataImport,
@@ -14,9 +16,10 @@ import {
 export async function createDataImport(
   { write, traits }: StoreContext,
   input: NewDataImport,
+  auditOf?: AuditOf<DataImport>,
 ): Promise<DataImport> {
-  const row = await write((trx) =>
-    trx
+  return write(async (trx) => {
+    const row = await trx
       .insertInto('data_imports')
       .values({
         at: traits.toDb(new Date()),
@@ -31,9 +34,11 @@ export async function createDataImport(
         finished_at: null,
       })
       .returningAll()
-      .executeTakeFirstOrThrow(),
-  );
-  return toDataImport(row);
+      .executeTakeFirstOrThrow();
+    const started = toDataImport(row);
+    if (auditOf) await insertAudit(trx, traits, auditOf(started));
+    return started;
+  });
 }
 
 export async function finishDataImport(

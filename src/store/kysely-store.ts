@@ -25,6 +25,7 @@ import {
   type AccountChanges,
   type AnswerStatsHour,
   type AuditEntry,
+  type AuditOf,
   type BatchChunkCommit,
   type BatchChunkOutput,
   type BatchJob,
@@ -40,6 +41,8 @@ import {
   type LedgerEntry,
   type NewAccount,
   type NewAuditEntry,
+  type NewKey,
+  type PasswordChange,
   type NewPortedFeed,
   type PortedFeed,
   type NewBatchJob,
@@ -81,30 +84,47 @@ export abstract class KyselyStore implements Store {
   // ---- accounts and ledger
 
   async createAccount(input: NewAccount): Promise<Account> {
-    if (input.name.trim() === '') throw new StoreError('invalid', 'account name is empty');
-    checkInteger('balance', input.balance);
-    checkLimits(input);
-    const now = new Date();
+    checkNewAccount(input);
+    return this.write((trx) => this.#insertAccount(trx, input));
+  }
+
+  async openAccount(
+    input: NewAccount,
+    key: NewKey,
+    options: { passwordHash?: string; auditOf?: AuditOf<Account> } = {},
+  ): Promise<{ account: Account; key: KeyRecord }> {
+    checkNewAccount(input);
     return this.write(async (trx) => {
-      const row = await trx
-        .insertInto('accounts')
-        .values({
-          name: input.name,
-          fee_type: input.feeType,
-          balance: input.balance,
-          credit_limit: input.creditLimit ?? null,
-          qps_limit: input.qpsLimit ?? null,
-          status: 'active',
-          low_balance_threshold: input.lowBalanceThreshold ?? null,
-          created_at: this.traits.toDb(now),
-        })
-        .onConflict((oc) => oc.column('name').doNothing())
-        .returning(ACCOUNT_COLUMNS)
-        .executeTakeFirst();
-      if (!row) throw new StoreError('duplicate', `an account named ${input.name} exists`);
-      await this.#addLedger(trx, row.id, input.balance, 'opening balance', input.balance, now);
-      return toAccount(row);
+      const account = await this.#insertAccount(trx, input);
+      const record = await this.#insertKey(trx, account.id, key);
+      if (options.passwordHash !== undefined) {
+        await logins.setPasswordIn(trx, 'accounts', account.id, options.passwordHash);
+      }
+      if (options.auditOf) await insertAudit(trx, this.traits, options.auditOf(account));
+      return { account, key: record };
     });
+  }
+
+  async #insertAccount(trx: Db, input: NewAccount): Promise<Account> {
+    const now = new Date();
+    const row = await trx
+      .insertInto('accounts')
+      .values({
+        name: input.name,
+        fee_type: input.feeType,
+        balance: input.balance,
+        credit_limit: input.creditLimit ?? null,
+        qps_limit: input.qpsLimit ?? null,
+        status: 'active',
+        low_balance_threshold: input.lowBalanceThreshold ?? null,
+        created_at: this.traits.toDb(now),
+      })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .returning(ACCOUNT_COLUMNS)
+      .executeTakeFirst();
+    if (!row) throw new StoreError('duplicate', `an account named ${input.name} exists`);
+    await this.#addLedger(trx, row.id, input.balance, 'opening balance', input.balance, now);
+    return toAccount(row);
   }
 
   async getAccount(id: number): Promise<Account | undefined> {
@@ -130,7 +150,11 @@ export abstract class KyselyStore implements Store {
     return rows.map(toAccount);
   }
 
-  async updateAccount(id: number, changes: AccountChanges): Promise<Account> {
+  async updateAccount(
+    id: number,
+    changes: AccountChanges,
+    auditOf?: (account: Account, previous: Account) => NewAuditEntry,
+  ): Promise<Account> {
     checkLimits(changes);
     const values = {
       fee_type: changes.feeType,
@@ -140,19 +164,30 @@ export abstract class KyselyStore implements Store {
       low_balance_threshold: changes.lowBalanceThreshold,
     };
     const set = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
-    if (Object.keys(set).length === 0) return this.#account(this.db, id);
-    const row = await this.write((trx) =>
-      trx.updateTable('accounts').set(set).where('id', '=', id).returning(ACCOUNT_COLUMNS).executeTakeFirst(),
-    );
-    if (!row) throw accountNotFound(id);
-    return toAccount(row);
+    if (Object.keys(set).length === 0 && !auditOf) return this.#account(this.db, id);
+    return this.write(async (trx) => {
+      // Read under the lock the update keeps: what the audit entry calls previous is what changed.
+      const previous = await this.#account(trx, id, true);
+      const row =
+        Object.keys(set).length === 0
+          ? undefined
+          : await trx
+              .updateTable('accounts')
+              .set(set)
+              .where('id', '=', id)
+              .returning(ACCOUNT_COLUMNS)
+              .executeTakeFirstOrThrow();
+      const account = row ? toAccount(row) : previous;
+      if (auditOf) await insertAudit(trx, this.traits, auditOf(account, previous));
+      return account;
+    });
   }
 
   async adjustBalance(
     accountId: number,
     delta: number,
     reason: string,
-    auditOf?: (entry: LedgerEntry) => NewAuditEntry,
+    auditOf?: AuditOf<LedgerEntry>,
   ): Promise<LedgerEntry> {
     checkInteger('delta', delta);
     if (delta === 0) throw new StoreError('invalid', 'a balance adjustment of 0 changes nothing');
@@ -185,11 +220,13 @@ export abstract class KyselyStore implements Store {
     return Number(row.total);
   }
 
-  async #account(db: Db, id: number): Promise<Account> {
+  /** `lock`: inside a write transaction, held until it ends (PostgreSQL; SQLite's is the database's). */
+  async #account(db: Db, id: number, lock = false): Promise<Account> {
     const row = await db
       .selectFrom('accounts')
       .select(ACCOUNT_COLUMNS)
       .where('id', '=', id)
+      .$if(lock && this.traits.rowLocks, (qb) => qb.forUpdate())
       .executeTakeFirst();
     if (!row) throw accountNotFound(id);
     return toAccount(row);
@@ -222,23 +259,27 @@ export abstract class KyselyStore implements Store {
   ): Promise<KeyRecord> {
     return this.write(async (trx) => {
       await this.#account(trx, accountId);
-      const row = await trx
-        .insertInto('api_keys')
-        .values({
-          account_id: accountId,
-          kind,
-          hash,
-          hint,
-          label,
-          created_at: this.traits.toDb(new Date()),
-          revoked_at: null,
-        })
-        .onConflict((oc) => oc.column('hash').doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) throw new StoreError('duplicate', `a key with hint ${hint} exists`);
-      return toKey(row);
+      return this.#insertKey(trx, accountId, { kind, hash, hint, label });
     });
+  }
+
+  async #insertKey(trx: Db, accountId: number, key: NewKey): Promise<KeyRecord> {
+    const row = await trx
+      .insertInto('api_keys')
+      .values({
+        account_id: accountId,
+        kind: key.kind,
+        hash: key.hash,
+        hint: key.hint,
+        label: key.label,
+        created_at: this.traits.toDb(new Date()),
+        revoked_at: null,
+      })
+      .onConflict((oc) => oc.column('hash').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new StoreError('duplicate', `a key with hint ${key.hint} exists`);
+    return toKey(row);
   }
 
   async findKey(kind: KeyKind, hash: string): Promise<{ key: KeyRecord; account: Account } | undefined> {
@@ -391,8 +432,8 @@ export abstract class KyselyStore implements Store {
     return logins.getOperatorById(this.#ctx, id);
   }
 
-  setOperatorPassword(id: number, passwordHash: string): Promise<void> {
-    return logins.setOperatorPassword(this.#ctx, id, passwordHash);
+  setOperatorPassword(id: number, passwordHash: string, change: PasswordChange = {}): Promise<void> {
+    return logins.setPassword(this.#ctx, 'operator', id, passwordHash, change);
   }
 
   countOperators(): Promise<number> {
@@ -403,8 +444,8 @@ export abstract class KyselyStore implements Store {
     return logins.getAccountPasswordHash(this.#ctx, accountId);
   }
 
-  setAccountPassword(accountId: number, passwordHash: string): Promise<void> {
-    return logins.setAccountPassword(this.#ctx, accountId, passwordHash);
+  setAccountPassword(accountId: number, passwordHash: string, change: PasswordChange = {}): Promise<void> {
+    return logins.setPassword(this.#ctx, 'customer', accountId, passwordHash, change);
   }
 
   createSession(session: ConsoleSession): Promise<void> {
@@ -495,8 +536,8 @@ export abstract class KyselyStore implements Store {
 
   // ---- data imports
 
-  createDataImport(input: NewDataImport): Promise<DataImport> {
-    return dataImports.createDataImport(this.#ctx, input);
+  createDataImport(input: NewDataImport, auditOf?: AuditOf<DataImport>): Promise<DataImport> {
+    return dataImports.createDataImport(this.#ctx, input, auditOf);
   }
 
   finishDataImport(id: number, outcome: DataImportOutcome): Promise<DataImport> {
@@ -534,6 +575,12 @@ export abstract class KyselyStore implements Store {
   failRunningImports(node: string): Promise<number> {
     return dataImports.failRunningImports(this.#ctx, node);
   }
+}
+
+function checkNewAccount(input: NewAccount): void {
+  if (input.name.trim() === '') throw new StoreError('invalid', 'account name is empty');
+  checkInteger('balance', input.balance);
+  checkLimits(input);
 }
 
 function checkInteger(what: string, value: number): void {

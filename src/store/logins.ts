@@ -1,7 +1,9 @@
 /** Who may log in: operators with their passwords, and the console passwords of accounts. */
+import { insertAudit } from './audit-log.js';
 import { toOperator } from './rows.js';
-import { type StoreContext, accountNotFound } from './store-context.js';
-import { type Operator, StoreError } from './store.js';
+import { deleteSessionsIn } from './sessions.js';
+import { type Db, type StoreContext, accountNotFound } from './store-context.js';
+import { type Operator, type PasswordChange, type SessionRole, StoreError } from './store.js';
 
 export async function createOperator(
   { write, traits }: StoreContext,
@@ -34,17 +36,6 @@ export async function getOperatorById({ db }: StoreContext, id: number): Promise
   return row && toOperator(row);
 }
 
-export async function setOperatorPassword(
-  { write }: StoreContext,
-  id: number,
-  passwordHash: string,
-): Promise<void> {
-  const result = await write((trx) =>
-    trx.updateTable('operators').set({ password_hash: passwordHash }).where('id', '=', id).executeTakeFirst(),
-  );
-  if (result.numUpdatedRows === 0n) throw new StoreError('not_found', `no operator ${id}`);
-}
-
 export async function countOperators({ db }: StoreContext): Promise<number> {
   const row = await db
     .selectFrom('operators')
@@ -66,17 +57,36 @@ export async function getAccountPasswordHash(
   return row?.password_hash ?? null;
 }
 
-export async function setAccountPassword(
-  { write }: StoreContext,
-  accountId: number,
+/**
+ * Sets a customer's (an account's) or an operator's console password, with what `change` takes
+ * along, in one transaction. StoreError 'not_found' when there is no such account or operator.
+ */
+export async function setPassword(
+  { write, traits }: StoreContext,
+  role: SessionRole,
+  id: number,
+  passwordHash: string,
+  change: PasswordChange,
+): Promise<void> {
+  await write(async (trx) => {
+    await setPasswordIn(trx, role === 'customer' ? 'accounts' : 'operators', id, passwordHash);
+    if (change.endSessions) await deleteSessionsIn(trx, role, id);
+    if (change.audit) await insertAudit(trx, traits, change.audit);
+  });
+}
+
+/** The password's update in the caller's transaction. */
+export async function setPasswordIn(
+  trx: Db,
+  table: 'accounts' | 'operators',
+  id: number,
   passwordHash: string,
 ): Promise<void> {
-  const result = await write((trx) =>
-    trx
-      .updateTable('accounts')
-      .set({ password_hash: passwordHash })
-      .where('id', '=', accountId)
-      .executeTakeFirst(),
-  );
-  if (result.numUpdatedRows === 0n) throw accountNotFound(accountId);
+  const result = await trx
+    .updateTable(table)
+    .set({ password_hash: passwordHash })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (result.numUpdatedRows > 0n) return;
+  throw table === 'accounts' ? accountNotFound(id) : new StoreError('not_found', `no operator ${id}`);
 }

@@ -1,6 +1,6 @@
 /** Console sessions: kept by the SHA-256 of their cookie, valid until they expire. */
 import { toSession } from './rows.js';
-import type { StoreContext } from './store-context.js';
+import type { Db, StoreContext } from './store-context.js';
 import { type ConsoleSession, type SessionRole, StoreError } from './store.js';
 
 export async function createSession({ write, traits }: StoreContext, session: ConsoleSession): Promise<void> {
@@ -59,7 +59,14 @@ export async function deleteSessionsOf(
   role: SessionRole,
   subjectId: number,
 ): Promise<void> {
-  await write((trx) =>
-    trx.deleteFrom('console_sessions').where('role', '=', role).where('subject_id', '=', subjectId).execute(),
-  );
+  await write((trx) => deleteSessionsIn(trx, role, subjectId));
+}
+
+/** Every session of the customer or operator, deleted in the caller's transaction. */
+export async function deleteSessionsIn(trx: Db, role: SessionRole, subjectId: number): Promise<void> {
+  await trx
+    .deleteFrom('console_sessions')
+    .where('role', '=', role)
+    .where('subject_id', '=', subjectId)
+    .execute();
 }

@@ -14,6 +14,7 @@ import {
   type ConsoleSession,
   type FeeType,
   type LedgerEntry,
+  type NewAuditEntry,
   type Store,
 } from './store.js';
 import {
@@ -277,32 +278,169 @@ for (const engine of storeEngines) {
       });
     });
 
-    it('commits a balance change and its audit entry together, or neither', async () => {
-      await withOwnStore(engine, async (own) => {
-        const account = await own.createAccount({ name: 'audited', feeType: 'prepaid', balance: 10 });
-        const entryOf = (ledger: LedgerEntry) => ({
-          operator: 'admin',
-          action: 'account.topup',
-          target: `account:${account.id}`,
-          details: JSON.stringify({ balanceAfter: ledger.balanceAfter }),
-          ip: '203.0.113.0',
-        });
-        const entry = await own.adjustBalance(account.id, 5, 'top-up', entryOf);
-        expect(entry.balanceAfter).toBe(15);
-        expect((await own.auditLog()).rows).toMatchObject([
-          { action: 'account.topup', target: `account:${account.id}`, details: '{"balanceAfter":15}' },
-        ]);
+    describe('operator changes commit with their audit entries, or not at all', () => {
+      const entry = (action: string, details: object = {}): NewAuditEntry => ({
+        operator: 'admin',
+        action,
+        target: null,
+        details: JSON.stringify(details),
+        ip: '203.0.113.0',
+      });
+      // NOT NULL refuses it: the audit write fails after the change's own writes succeeded.
+      const unwritable = (action: string): NewAuditEntry => ({ ...entry(action), operator: null as never });
+      const actions = async (own: Store) => (await own.auditLog()).rows.map((row) => row.action);
 
-        // The audit entry cannot be written: the balance does not move either.
-        await expect(
-          own.adjustBalance(account.id, 5, 'top-up', (ledger) => ({
-            ...entryOf(ledger),
-            operator: null as never,
-          })),
-        ).rejects.toThrow();
-        expect((await own.getAccount(account.id))!.balance).toBe(15);
-        expect(await own.ledgerSum(account.id)).toBe(15);
-        expect((await own.auditLog()).rows).toHaveLength(1);
+      it('a balance change', async () => {
+        await withOwnStore(engine, async (own) => {
+          const account = await own.createAccount({ name: 'audited', feeType: 'prepaid', balance: 10 });
+          const entryOf = (ledger: LedgerEntry) => ({
+            ...entry('account.topup', { balanceAfter: ledger.balanceAfter }),
+            target: `account:${account.id}`,
+          });
+          const added = await own.adjustBalance(account.id, 5, 'top-up', entryOf);
+          expect(added.balanceAfter).toBe(15);
+          expect((await own.auditLog()).rows).toMatchObject([
+            { action: 'account.topup', target: `account:${account.id}`, details: '{"balanceAfter":15}' },
+          ]);
+
+          await expect(
+            own.adjustBalance(account.id, 5, 'top-up', () => unwritable('account.topup')),
+          ).rejects.toThrow();
+          expect((await own.getAccount(account.id))!.balance).toBe(15);
+          expect(await own.ledgerSum(account.id)).toBe(15);
+          expect(await actions(own)).toEqual(['account.topup']);
+        });
+      });
+
+      it('a new account, with its key and password', async () => {
+        await withOwnStore(engine, async (own) => {
+          const key = (hash: string) => ({ kind: 'apikey' as const, hash, hint: 'ab…yz', label: 'console' });
+          const input = { name: 'opened', feeType: 'prepaid' as const, balance: 7 };
+
+          await expect(
+            own.openAccount(input, key('h1'), {
+              passwordHash: 'pw',
+              auditOf: () => unwritable('account.create'),
+            }),
+          ).rejects.toThrow();
+          expect(await own.getAccountByName('opened')).toBeUndefined();
+          expect(await own.findKey('apikey', 'h1')).toBeUndefined();
+          expect(await actions(own)).toEqual([]);
+
+          const { account, key: made } = await own.openAccount(input, key('h1'), {
+            passwordHash: 'pw',
+            auditOf: (created) => ({ ...entry('account.create'), target: `account:${created.id}` }),
+          });
+          expect(account).toMatchObject({ name: 'opened', balance: 7 });
+          expect(made).toMatchObject({
+            accountId: account.id,
+            kind: 'apikey',
+            hint: 'ab…yz',
+            revokedAt: null,
+          });
+          expect((await own.findKey('apikey', 'h1'))?.account.id).toBe(account.id);
+          expect(await own.getAccountPasswordHash(account.id)).toBe('pw');
+          expect(await own.ledgerSum(account.id)).toBe(7);
+          expect((await own.auditLog()).rows).toMatchObject([
+            { action: 'account.create', target: `account:${account.id}` },
+          ]);
+
+          // A key that exists already: the second account is not made either.
+          await expect(own.openAccount({ ...input, name: 'second' }, key('h1'))).rejects.toMatchObject({
+            code: 'duplicate',
+          });
+          expect(await own.getAccountByName('second')).toBeUndefined();
+          await expect(own.openAccount(input, key('h2'))).rejects.toMatchObject({ code: 'duplicate' });
+          expect(await own.findKey('apikey', 'h2')).toBeUndefined();
+        });
+      });
+
+      it('an account change, recording what it was before', async () => {
+        await withOwnStore(engine, async (own) => {
+          const account = await own.createAccount({
+            name: 'changed',
+            feeType: 'prepaid',
+            balance: 0,
+            qpsLimit: 5,
+          });
+          const changed = await own.updateAccount(
+            account.id,
+            { qpsLimit: 9, status: 'suspended' },
+            (after, before) =>
+              entry('account.update', {
+                after: [after.qpsLimit, after.status],
+                before: [before.qpsLimit, before.status],
+              }),
+          );
+          expect(changed).toMatchObject({ qpsLimit: 9, status: 'suspended' });
+          expect((await own.auditLog()).rows).toMatchObject([
+            { action: 'account.update', details: '{"after":[9,"suspended"],"before":[5,"active"]}' },
+          ]);
+
+          await expect(
+            own.updateAccount(account.id, { qpsLimit: 1 }, () => unwritable('account.update')),
+          ).rejects.toThrow();
+          expect((await own.getAccount(account.id))!.qpsLimit).toBe(9);
+          expect(await actions(own)).toEqual(['account.update']);
+          await expect(
+            own.updateAccount(account.id + 1000, { qpsLimit: 1 }, () => entry('account.update')),
+          ).rejects.toMatchObject({ code: 'not_found' });
+          expect(await actions(own)).toEqual(['account.update']);
+        });
+      });
+
+      it('a password reset, ending the sessions that knew the old one', async () => {
+        await withOwnStore(engine, async (own) => {
+          const account = await own.createAccount({ name: 'reset', feeType: 'prepaid', balance: 0 });
+          await own.setAccountPassword(account.id, 'old');
+          const open = session(account.id);
+          await own.createSession(open);
+
+          await expect(
+            own.setAccountPassword(account.id, 'new', {
+              endSessions: true,
+              audit: unwritable('account.password_reset'),
+            }),
+          ).rejects.toThrow();
+          expect(await own.getAccountPasswordHash(account.id)).toBe('old');
+          expect(await own.getSession(open.idHash)).toEqual(open);
+
+          await own.setAccountPassword(account.id, 'new', {
+            endSessions: true,
+            audit: entry('account.password_reset'),
+          });
+          expect(await own.getAccountPasswordHash(account.id)).toBe('new');
+          expect(await own.getSession(open.idHash)).toBeUndefined();
+          expect(await actions(own)).toEqual(['account.password_reset']);
+
+          // An operator changing its own password ends its sessions the same way.
+          const operator = await own.createOperator('root', 'old');
+          const mine = session(operator.id, { role: 'operator' });
+          await own.createSession(mine);
+          await own.setOperatorPassword(operator.id, 'new', { endSessions: true });
+          expect((await own.getOperator('root'))!.passwordHash).toBe('new');
+          expect(await own.getSession(mine.idHash)).toBeUndefined();
+          await expect(own.setOperatorPassword(operator.id + 1000, 'x')).rejects.toMatchObject({
+            code: 'not_found',
+          });
+        });
+      });
+
+      it('a data import starting', async () => {
+        await withOwnStore(engine, async (own) => {
+          const input = { node: 'node-a', operator: 'admin', kind: 'delta' as const, fileName: 'd.csv' };
+          await expect(own.createDataImport(input, () => unwritable('data.import'))).rejects.toThrow();
+          expect((await own.listDataImports()).rows).toEqual([]);
+
+          const started = await own.createDataImport(input, (row) => ({
+            ...entry('data.import'),
+            target: `import:${row.id}`,
+          }));
+          expect((await own.listDataImports()).rows).toEqual([started]);
+          expect((await own.auditLog()).rows).toMatchObject([
+            { action: 'data.import', target: `import:${started.id}` },
+          ]);
+        });
       });
     });
 

@@ -194,6 +194,28 @@ export interface AuditEntry {
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'>;
 
 /**
+ * The audit entry of an operator's change, made from the change's result and written in its
+ * transaction: the change and its entry commit together or not at all, so an operator who sees an
+ * error knows that nothing happened and may simply try again.
+ */
+export type AuditOf<T> = (result: T) => NewAuditEntry;
+
+/** An account's key as the store keeps it: the secret's hash and hint, never the secret. */
+export interface NewKey {
+  kind: KeyKind;
+  hash: string;
+  hint: string;
+  label: string;
+}
+
+/** What a password change takes with it, in its transaction. */
+export interface PasswordChange {
+  /** Ends every console session of the account or operator (a reset, or a change by its owner). */
+  endSessions?: boolean;
+  audit?: NewAuditEntry;
+}
+
+/**
  * draft: uploaded, previewed, not started. queued → running → done; stopped when the balance ran
  * out (what was done is kept); cancelled by the customer.
  */
@@ -336,11 +358,28 @@ export interface Store {
 
   /** StoreError 'duplicate' when the name is taken, 'invalid' for an empty name or bad limits. */
   createAccount(input: NewAccount): Promise<Account>;
+  /**
+   * A new account with its first key and, when given, its console password and audit entry, in one
+   * transaction: never an account without its key. StoreError as `createAccount`, and 'duplicate'
+   * when the key's hash exists.
+   */
+  openAccount(
+    input: NewAccount,
+    key: NewKey,
+    options?: { passwordHash?: string; auditOf?: AuditOf<Account> },
+  ): Promise<{ account: Account; key: KeyRecord }>;
   getAccount(id: number): Promise<Account | undefined>;
   getAccountByName(name: string): Promise<Account | undefined>;
   listAccounts(): Promise<Account[]>;
-  /** Changes only what `changes` holds; StoreError 'not_found' for an unknown account. */
-  updateAccount(id: number, changes: AccountChanges): Promise<Account>;
+  /**
+   * Changes only what `changes` holds, with the audit entry `auditOf` makes of the account after
+   * and before the change when given. StoreError 'not_found' for an unknown account.
+   */
+  updateAccount(
+    id: number,
+    changes: AccountChanges,
+    auditOf?: (account: Account, previous: Account) => NewAuditEntry,
+  ): Promise<Account>;
   /**
    * Changes the balance by `delta` (a non-zero integer) with a ledger entry, and with the audit
    * entry `auditOf` makes of it when given, in one transaction: a balance never changes without
@@ -351,7 +390,7 @@ export interface Store {
     accountId: number,
     delta: number,
     reason: string,
-    auditOf?: (entry: LedgerEntry) => NewAuditEntry,
+    auditOf?: AuditOf<LedgerEntry>,
   ): Promise<LedgerEntry>;
   /** Newest first; `limit` defaults to DEFAULT_PAGE_SIZE, at most MAX_PAGE_SIZE. */
   ledger(accountId: number, options?: PageOptions): Promise<Page<LedgerEntry>>;
@@ -411,13 +450,13 @@ export interface Store {
   getOperator(username: string): Promise<Operator | undefined>;
   getOperatorById(id: number): Promise<Operator | undefined>;
   /** StoreError 'not_found' for an unknown operator. */
-  setOperatorPassword(id: number, passwordHash: string): Promise<void>;
+  setOperatorPassword(id: number, passwordHash: string, change?: PasswordChange): Promise<void>;
   countOperators(): Promise<number>;
 
   /** The console password's hash of an account; null when none was set (no console login). */
   getAccountPasswordHash(accountId: number): Promise<string | null>;
   /** StoreError 'not_found' for an unknown account. */
-  setAccountPassword(accountId: number, passwordHash: string): Promise<void>;
+  setAccountPassword(accountId: number, passwordHash: string, change?: PasswordChange): Promise<void>;
 
   createSession(session: ConsoleSession): Promise<void>;
   /** undefined when unknown or expired. */
@@ -484,7 +523,8 @@ export interface Store {
     limit: number,
   ): Promise<BatchChunkOutput[]>;
 
-  createDataImport(input: NewDataImport): Promise<DataImport>;
+  /** The record of an import starting, with its audit entry when given. */
+  createDataImport(input: NewDataImport, auditOf?: AuditOf<DataImport>): Promise<DataImport>;
   /** StoreError 'not_found' for an unknown import, 'invalid' for a bad row count. */
   finishDataImport(id: number, outcome: DataImportOutcome): Promise<DataImport>;
   getDataImport(id: number): Promise<DataImport | undefined>;

@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { AuditEntry, NewAuditEntry } from '../../store/store.js';
-import type { AppDeps } from '../app-deps.js';
+import type { NewAuditEntry } from '../../store/store.js';
 import { maskIp } from '../ip-rules.js';
 import { requireOperator } from './guards.js';
 
@@ -42,15 +41,4 @@ export function auditEntry(
     details: JSON.stringify(withoutSecrets(details)),
     ip: maskIp(request.ip),
   };
-}
-
-/** Records an operator's change that is already made (see auditEntry). */
-export async function audit(
-  deps: Pick<AppDeps, 'store'>,
-  request: FastifyRequest,
-  action: string,
-  target: string | null,
-  details: Record<string, unknown> = {},
-): Promise<AuditEntry> {
-  return deps.store.addAudit(auditEntry(request, action, target, details));
 }

@@ -3,7 +3,7 @@ import type { Account, AccountChanges, LedgerEntry } from '../../../store/store.
 import { createAccountWithKey, keyView } from '../../account-keys.js';
 import type { AppDeps } from '../../app-deps.js';
 import { hashPassword } from '../../passwords.js';
-import { audit, auditEntry } from '../audit.js';
+import { auditEntry } from '../audit.js';
 import { ConsoleError } from '../console-error.js';
 import { requireOperator } from '../guards.js';
 import {
@@ -156,10 +156,11 @@ export function adminAccountRoutes(app: FastifyInstance, deps: AppDeps): void {
     const { account, apikey } = await createAccountWithKey(deps.store, input, {
       keyLabel: 'console',
       passwordHash,
-    });
-    await audit(deps, request, 'account.create', `account:${account.id}`, {
-      ...input,
-      consoleLogin: passwordHash !== undefined,
+      auditOf: (created) =>
+        auditEntry(request, 'account.create', `account:${created.id}`, {
+          ...input,
+          consoleLogin: passwordHash !== undefined,
+        }),
     });
     return reply.code(201).send({ account: accountView(account, passwordHash !== undefined), apikey });
   });
@@ -186,14 +187,17 @@ export function adminAccountRoutes(app: FastifyInstance, deps: AppDeps): void {
     requireOperator(request);
     const id = pathId(request.params, 'account');
     const changes = readChanges(bodyObject(request));
-    const before = await existingAccount(deps, id);
-    const account = await deps.store.updateAccount(id, changes);
+    const account = await deps.store.updateAccount(id, changes, (updated, before) =>
+      auditEntry(request, 'account.update', `account:${id}`, {
+        name: updated.name,
+        changes,
+        previous: Object.fromEntries(
+          Object.keys(changes).map((name) => [name, before[name as keyof AccountChanges]]),
+        ),
+      }),
+    );
     // Status, fee type and limits are read from the key cache on every API request.
     deps.keys.invalidate();
-    const previous = Object.fromEntries(
-      Object.keys(changes).map((name) => [name, before[name as keyof AccountChanges]]),
-    );
-    await audit(deps, request, 'account.update', `account:${id}`, { name: account.name, changes, previous });
     return viewOf(deps, account);
   });
 
@@ -222,10 +226,11 @@ export function adminAccountRoutes(app: FastifyInstance, deps: AppDeps): void {
     const password = readPassword(body);
     if (password === undefined) throw badRequest('password is required');
     const account = await existingAccount(deps, id);
-    await deps.store.setAccountPassword(id, await hashPassword(password));
-    // Whoever knew the old password is logged out with it.
-    await deps.store.deleteSessionsOf('customer', id);
-    await audit(deps, request, 'account.password_reset', `account:${id}`, { name: account.name });
+    await deps.store.setAccountPassword(id, await hashPassword(password), {
+      // Whoever knew the old password is logged out with it.
+      endSessions: true,
+      audit: auditEntry(request, 'account.password_reset', `account:${id}`, { name: account.name }),
+    });
     return reply.code(204).send();
   });
 

@@ -11,7 +11,7 @@ import { type FeedKind, FeedGapError, FeedRejectedError, detectFeedKind } from '
 import { portedStats } from '../../../data/ported-stats.js';
 import type { DataImport, DataImportOutcome } from '../../../store/store.js';
 import type { AppDeps } from '../../app-deps.js';
-import { audit } from '../audit.js';
+import { auditEntry } from '../audit.js';
 import { ConsoleError } from '../console-error.js';
 import { requireOperator } from '../guards.js';
 import { pageQuery, pathId } from '../request-input.js';
@@ -282,21 +282,15 @@ export function adminDataRoutes(app: FastifyInstance, deps: AppDeps): void {
     try {
       upload = await receiveUpload(request, join(deps.config.dataDir, UPLOADS_DIR));
       const bytes = (await stat(upload.path)).size;
-      const row = await deps.store.createDataImport({
-        node: nodeName(deps.config.dataDir),
-        operator: username,
-        kind: upload.kind,
-        fileName: upload.fileName,
-      });
+      const { kind, fileName, skipInvalid } = upload;
+      const row = await deps.store.createDataImport(
+        { node: nodeName(deps.config.dataDir), operator: username, kind, fileName },
+        (started) =>
+          auditEntry(request, 'data.import', `import:${started.id}`, { kind, fileName, skipInvalid, bytes }),
+      );
       running.id = row.id;
       // From here the import owns the upload and the slot, whatever happens to this request.
       void runImport(deps, row, upload, running, request.log);
-      await audit(deps, request, 'data.import', `import:${row.id}`, {
-        kind: upload.kind,
-        fileName: upload.fileName,
-        skipInvalid: upload.skipInvalid,
-        bytes,
-      });
       return reply.code(202).send(importView(row, running));
     } catch (error) {
       if (running.id === null) {

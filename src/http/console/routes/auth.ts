@@ -127,10 +127,10 @@ export function authRoutes(app: FastifyInstance, deps: AppDeps): void {
       throw new ConsoleError('bad_credentials', 'the current password is wrong');
     }
     const hash = await hashPassword(next);
-    if (user.role === 'customer') await store.setAccountPassword(user.subjectId, hash);
-    else await store.setOperatorPassword(user.subjectId, hash);
-    // Every session of the user ends; this browser gets a new one (a fresh id, the same token).
-    await store.deleteSessionsOf(user.role, user.subjectId);
+    // Every session of the user ends with the old password; this browser gets a new one (a fresh
+    // id, the same token).
+    if (user.role === 'customer') await store.setAccountPassword(user.subjectId, hash, { endSessions: true });
+    else await store.setOperatorPassword(user.subjectId, hash, { endSessions: true });
     await startSession(store, request, reply, user.role, user.subjectId, user.csrfToken);
     return reply.code(204).send();
   });
