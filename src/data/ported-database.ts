@@ -22,6 +22,11 @@ export interface ApplyResult {
   report?: FeedReport;
   /** False when the feed held nothing new (e.g. a delta applied before). */
   changed: boolean;
+  /**
+   * Set by an applier that shares feeds with a cluster (PortedSharing) when this one is applied
+   * here but not yet recorded for the other nodes: why. It is kept and recorded later.
+   */
+  notShared?: string;
 }
 
 export interface ApplyOptions {

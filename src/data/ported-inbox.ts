@@ -58,11 +58,12 @@ async function applyOne(
         : await db.applyDelta(path, { skipInvalid });
     const report = result.report;
     const invalid = report && report.invalid > 0 ? `, ${report.invalid} invalid rows skipped` : '';
+    const unshared = result.notShared === undefined ? '' : `; not yet shared: ${result.notShared}`;
     return result.changed
       ? {
           kind,
           status: 'applied',
-          message: `applied ${report?.valid ?? 0} rows${invalid}; database has ${result.state.index.size} numbers`,
+          message: `applied ${report?.valid ?? 0} rows${invalid}; database has ${result.state.index.size} numbers${unshared}`,
           report,
         }
       : { kind, status: 'unchanged', message: 'every row was applied before; nothing changed', report };

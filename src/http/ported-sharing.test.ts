@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,11 +7,12 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PortedDatabase } from '../data/ported-database.js';
 import type { Database } from '../store/schema.js';
+import type { Store } from '../store/store.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { availableEngines } from '../test-support/test-databases.js';
 import { type TestServer, startTestServer } from '../test-support/test-server.js';
 import { loginFirstOperator } from './console/test-support/console-users.js';
-import { PortedSharing } from './ported-sharing.js';
+import { PortedSharing, UNSHARED_DIR } from './ported-sharing.js';
 import { BEIJING, DELTA_FEED, FULL_FEED, SHANGHAI, YICHANG } from './test-support/fixtures.js';
 import { type LookupBody, get, sleep } from './test-support/http-client.js';
 
@@ -161,6 +162,92 @@ describe('following the log when a feed cannot be applied', () => {
       await raw.destroy();
       await store.close();
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a feed applied while the store cannot record it', () => {
+  /** The store, with its feed log refusing writes while `down` is set. */
+  function flaky(store: Store) {
+    const state = { down: true };
+    const proxy = new Proxy(store, {
+      get(target, name, receiver) {
+        if (name === 'addPortedFeed' && state.down)
+          return () => Promise.reject(new Error('the store is away'));
+        const value = Reflect.get(target, name, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    return { store: proxy, state };
+  }
+
+  it('is kept, shared in order once the store answers, and holds back following until then', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'mnpd-unshared-'));
+    const laterDir = await mkdtemp(join(tmpdir(), 'mnpd-unshared-later-'));
+    const store = new SqliteStore(join(dataDir, 'mnpd.sqlite'));
+    await store.migrate();
+    try {
+      const { store: unreliable, state } = flaky(store);
+      const ported = await PortedDatabase.open(dataDir);
+      const sharing = new PortedSharing(unreliable, ported, 'this-node', { enabled: true });
+      const kept = () => readdirSync(join(dataDir, 'npdb', UNSHARED_DIR)).sort();
+      const file = async (name: string, text: string) => {
+        const path = join(dataDir, name);
+        await writeFile(path, text);
+        return path;
+      };
+
+      // A delta kept, then a full snapshot that replaces it among the kept feeds.
+      await sharing.applyDelta(await file('early.csv', '1,port,13800138000,联通,2024-01-01\n'));
+      expect(kept()).toEqual(['000000000001.feed', '000000000001.json']);
+      const full = await sharing.importFull(await file('full.csv', FULL_FEED));
+      expect(full.changed).toBe(true);
+      expect(full.notShared).toMatch(/the store is away; kept/);
+      const delta = await sharing.applyDelta(await file('delta.csv', DELTA_FEED));
+      expect(delta.notShared).toMatch(/the store is away/);
+      expect(kept()).toEqual([
+        '000000000002.feed',
+        '000000000002.json',
+        '000000000003.feed',
+        '000000000003.json',
+      ]);
+      expect(await store.portedFeedsAfter(0, 10)).toEqual([]);
+
+      // Another node records a feed meanwhile: not followed while ours wait, or the order would differ.
+      await store.addPortedFeed(
+        { node: 'other-node', kind: 'delta', fileName: 'next.csv', skipInvalid: false },
+        (async function* () {
+          yield Buffer.from(SECOND_DELTA);
+        })(),
+      );
+      await sharing.follow();
+      expect(ported.state.meta.lastSeq).toBe(2);
+      expect(existsSync(join(dataDir, 'npdb', 'followed.json'))).toBe(false);
+
+      state.down = false;
+      await sharing.follow();
+      expect(kept()).toEqual([]);
+      const feeds = await store.portedFeedsAfter(0, 10);
+      // The full snapshot pruned what was recorded before it, the other node's delta included.
+      expect(feeds.map((feed) => [feed.node, feed.kind, feed.fileName])).toEqual([
+        ['this-node', 'full', 'full.csv'],
+        ['this-node', 'delta', 'delta.csv'],
+      ]);
+
+      // A node that joins now ends up with what this node has.
+      const later = await PortedDatabase.open(laterDir);
+      await new PortedSharing(store, later, 'later-node', { enabled: true }).follow();
+      expect(later.state.meta.lastSeq).toBe(ported.state.meta.lastSeq);
+      expect(later.state.index.size).toBe(ported.state.index.size);
+      for (const mobile of [YICHANG, BEIJING, SHANGHAI]) {
+        const at = (db: PortedDatabase) =>
+          db.state.index.find(Number(mobile.slice(0, 7)), Number(mobile.slice(7)));
+        expect(at(later)).toEqual(at(ported));
+      }
+    } finally {
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(laterDir, { recursive: true, force: true });
     }
   });
 });

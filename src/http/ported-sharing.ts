@@ -4,9 +4,13 @@
  * applies a feed (a console upload, a file of its drop folder) records it in the store, file and
  * all; every node follows that log and applies the feeds it has not seen, in the log's order. A
  * node that joins later starts from the latest full snapshot of the log.
+ *
+ * A feed applied here that cannot be recorded (the store is away) is kept in `npdb/unshared/` and
+ * recorded at the next look, before anything applied after it: the other nodes get every feed, in
+ * the order this node applied them.
  */
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ApplyOptions, ApplyResult, FeedApplier, PortedDatabase } from '../data/ported-database.js';
@@ -22,6 +26,16 @@ export const STORED_CHUNK_BYTES = 4 << 20;
 const FEEDS_PER_LOOK = 100;
 /** The last feed of the log this node has applied or passed, in `<data dir>/npdb/`. */
 export const FOLLOWED_FILE = 'followed.json';
+/** Feeds applied here and not yet recorded in the store, in `<data dir>/npdb/`. */
+export const UNSHARED_DIR = 'unshared';
+
+/** What is kept of a feed waiting to be recorded, beside its file. */
+interface UnsharedFeed {
+  kind: 'full' | 'delta';
+  fileName: string;
+  skipInvalid: boolean;
+  seq?: number;
+}
 
 export type SharingLog = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
 
@@ -41,9 +55,11 @@ export class PortedSharing implements FeedApplier {
   readonly #followMs: number;
   readonly #followedPath: string;
   readonly #downloads: string;
+  readonly #unshared: string;
   #log: SharingLog = { info: () => {}, warn: () => {}, error: () => {} };
   #timer: NodeJS.Timeout | undefined;
   #round: Promise<void> = Promise.resolve();
+  #sharing: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor(store: Store, ported: PortedDatabase, node: string, options: PortedSharingOptions) {
@@ -55,6 +71,7 @@ export class PortedSharing implements FeedApplier {
     if (options.log) this.#log = options.log;
     this.#followedPath = join(ported.directory, FOLLOWED_FILE);
     this.#downloads = join(ported.directory, 'following');
+    this.#unshared = join(ported.directory, UNSHARED_DIR);
   }
 
   get enabled(): boolean {
@@ -96,6 +113,13 @@ export class PortedSharing implements FeedApplier {
    */
   async follow(): Promise<void> {
     try {
+      await this.#shareKept();
+    } catch (error) {
+      // Following others now would apply their feeds here after ours and there before them.
+      this.#log.error({ err: error }, 'portability feeds applied here: still not shared');
+      return;
+    }
+    try {
       let followed = await this.#followed();
       if (followed === 0) {
         const full = await this.#store.latestFullPortedFeed();
@@ -126,30 +150,92 @@ export class PortedSharing implements FeedApplier {
         ? await this.#ported.importFull(file, options)
         : await this.#ported.applyDelta(file, options);
     if (!this.#enabled || !result.changed) return result;
+    const feed = {
+      kind,
+      fileName: basename(file),
+      skipInvalid: !!options.skipInvalid,
+      // A snapshot without a seq keeps the seq of the node that applies it: the one it reached here
+      // goes with it, or a node that was at another seq would take the next deltas differently.
+      seq: kind === 'full' ? result.state.meta.lastSeq : undefined,
+    };
     try {
-      const feed = await this.#store.addPortedFeed(
-        {
-          node: this.#node,
-          kind,
-          fileName: basename(file),
-          skipInvalid: !!options.skipInvalid,
-          seq: options.seq,
-        },
-        fileChunks(file),
-      );
-      // A full snapshot replaces everything before it: no node needs those feeds any more.
-      if (kind === 'full') await this.#store.prunePortedFeeds(feed.id);
-      this.#log.info(
-        { feedId: feed.id, kind, bytes: feed.bytes },
-        'portability feed shared with the cluster',
-      );
+      await this.#keep(file, feed);
     } catch (error) {
       this.#log.error(
-        { err: error, file: basename(file) },
-        'portability feed applied on this node but not shared: apply it on the other nodes',
+        { err: error, file: feed.fileName },
+        'portability feed applied on this node but neither shared nor kept: apply it on the other nodes',
+      );
+      return { ...result, notShared: `${messageOf(error)}; apply the file on the other nodes` };
+    }
+    try {
+      await this.#shareKept();
+      return result;
+    } catch (error) {
+      this.#log.error(
+        { err: error, file: feed.fileName },
+        'portability feed applied on this node, not shared yet: kept, to be shared when the store answers',
+      );
+      return {
+        ...result,
+        notShared: `${messageOf(error)}; kept in ${UNSHARED_DIR}/ and shared when the store answers`,
+      };
+    }
+  }
+
+  /**
+   * Keeps an applied feed until it is recorded: a link to its file (a copy across file systems),
+   * named after the feeds kept before it. A full snapshot replaces what was kept before it.
+   */
+  async #keep(file: string, feed: UnsharedFeed): Promise<void> {
+    await mkdir(this.#unshared, { recursive: true });
+    const kept = await this.#kept();
+    if (feed.kind === 'full') for (const name of kept) await this.#forget(name);
+    const name = String((kept.length === 0 ? 0 : Number(kept[kept.length - 1])) + 1).padStart(12, '0');
+    const path = join(this.#unshared, name);
+    await link(file, `${path}.feed`).catch(() => copyFile(file, `${path}.feed`));
+    // The description last: a feed without one was not kept whole, and is dropped (see #kept).
+    await writeFile(`${path}.tmp`, JSON.stringify(feed));
+    await rename(`${path}.tmp`, `${path}.json`);
+  }
+
+  /** The names of the feeds kept, oldest first; leftovers of a keep cut short are removed. */
+  async #kept(): Promise<string[]> {
+    if (!existsSync(this.#unshared)) return [];
+    const files = await readdir(this.#unshared);
+    const described = new Set(files.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)));
+    for (const file of files) {
+      if (!described.has(file.replace(/\.(feed|json|tmp)$/, '')))
+        await rm(join(this.#unshared, file), { force: true });
+    }
+    return [...described].sort();
+  }
+
+  async #forget(name: string): Promise<void> {
+    await rm(join(this.#unshared, `${name}.json`), { force: true });
+    await rm(join(this.#unshared, `${name}.feed`), { force: true });
+  }
+
+  /** Records the kept feeds, oldest first; stops at the first that cannot be (throws). */
+  #shareKept(): Promise<void> {
+    // One at a time: the follower and an import must not record the same kept feed twice.
+    const run = this.#sharing.then(() => this.#recordKept());
+    this.#sharing = run.catch(() => undefined);
+    return run;
+  }
+
+  async #recordKept(): Promise<void> {
+    for (const name of await this.#kept()) {
+      const path = join(this.#unshared, name);
+      const kept = JSON.parse(await readFile(`${path}.json`, 'utf8')) as UnsharedFeed;
+      const feed = await this.#store.addPortedFeed({ ...kept, node: this.#node }, fileChunks(`${path}.feed`));
+      // A full snapshot replaces everything before it: no node needs those feeds any more.
+      if (kept.kind === 'full') await this.#store.prunePortedFeeds(feed.id);
+      await this.#forget(name);
+      this.#log.info(
+        { feedId: feed.id, kind: kept.kind, bytes: feed.bytes },
+        'portability feed shared with the cluster',
       );
     }
-    return result;
   }
 
   /**
@@ -215,6 +301,10 @@ export class PortedSharing implements FeedApplier {
     await writeFile(temporary, JSON.stringify({ feedId }) + '\n');
     await rename(temporary, this.#followedPath);
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** A file in chunks of STORED_CHUNK_BYTES. */

@@ -49,7 +49,11 @@ async function withProgress(
 
 function summary(result: ApplyResult): string {
   const { index, meta } = result.state;
-  return `database: ${index.size} ported numbers, version ${meta.dataVersion}, last seq ${meta.lastSeq}`;
+  const unshared =
+    result.notShared === undefined
+      ? ''
+      : `; applied here only, not yet shared with the cluster: ${result.notShared}`;
+  return `database: ${index.size} ported numbers, version ${meta.dataVersion}, last seq ${meta.lastSeq}${unshared}`;
 }
 
 function printSkipped(report: FeedReport | undefined): void {

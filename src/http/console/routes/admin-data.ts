@@ -190,7 +190,9 @@ function appliedOutcome(result: ApplyResult, kind: FeedKind): DataImportOutcome 
     kind === 'full'
       ? `imported ${rows} numbers`
       : `applied seq ${report?.firstSeq}–${report?.lastSeq} (${rows} changes)`;
-  return { status: 'applied', rows, message: `${what}${skipped}; ${size}`, report: reportJson };
+  const unshared =
+    result.notShared === undefined ? '' : `; applied on this node only, not yet shared: ${result.notShared}`;
+  return { status: 'applied', rows, message: `${what}${skipped}; ${size}${unshared}`, report: reportJson };
 }
 
 /** The feed's refusals name the file on disk; people know it by the name they uploaded. */
