@@ -163,20 +163,18 @@ export async function claimBatchJob(
   owner: string,
   leaseMs: number,
 ): Promise<boolean> {
-  // The nodes' clocks decide when a lease has run out: a lease of tens of seconds leaves room for
-  // the skew of clocks kept by NTP.
-  const now = Date.now();
+  // Timed by the store's clock: a node whose clock runs ahead cannot take a lease that still runs.
   const result = await write((trx) =>
     trx
       .updateTable('batch_jobs')
-      .set({ lease_owner: owner, lease_until: traits.toDb(new Date(now + leaseMs)) })
+      .set({ lease_owner: owner, lease_until: traits.clock(leaseMs) })
       .where('id', '=', jobId)
       .where('status', 'in', RUNNABLE)
       .where((eb) =>
         eb.or([
           eb('lease_owner', 'is', null),
           eb('lease_owner', '=', owner),
-          eb('lease_until', '<', traits.toDb(new Date(now))),
+          eb('lease_until', '<', traits.clock()),
         ]),
       )
       .executeTakeFirst(),

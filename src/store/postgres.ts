@@ -5,7 +5,7 @@
  * committed: billing stays exact across processes and nodes.
  */
 import pg, { type CustomTypesConfig, type PoolConfig } from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { KyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
@@ -38,6 +38,7 @@ export class PostgresStore extends KyselyStore {
       rowLocks: true,
       unnestInserts: true,
       toDb: (date) => date,
+      clock: (aheadMs = 0) => sql<Date>`(now() + make_interval(secs => ${aheadMs / 1000}))`,
     });
   }
 

@@ -4,7 +4,7 @@
  * engines force: identity columns, and timestamps (timestamptz on PostgreSQL, epoch milliseconds in
  * an integer on SQLite, which has no date type).
  */
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, RawBuilder } from 'kysely';
 import type {
   AccountStatus,
   BatchJobStatus,
@@ -34,6 +34,11 @@ export interface EngineTraits {
   unnestInserts: boolean;
   /** A Date as the timestamp columns hold it. */
   toDb(date: Date): DbTime;
+  /**
+   * The store's own clock, `aheadMs` ahead, as a timestamp column holds it: what several nodes
+   * time together (leases) is timed by one clock, not by each node's.
+   */
+  clock(aheadMs?: number): RawBuilder<DbTime>;
 }
 type NullableTimestamp = ColumnType<DbTime | null, DbTime | null, DbTime | null>;
 

@@ -79,6 +79,8 @@ export class SqliteStore extends KyselyStore {
       rowLocks: false,
       unnestInserts: false,
       toDb: (date) => date.getTime(),
+      // The machine's clock: every process on one SQLite file runs on the same machine.
+      clock: (aheadMs = 0) => sql<number>`(cast(unixepoch('subsec') * 1000 as integer) + ${aheadMs})`,
     });
     this.#sqlite = sqlite;
     this.#queue = writeQueueFor(file);

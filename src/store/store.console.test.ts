@@ -5,7 +5,7 @@
  */
 import { Migrator } from 'kysely';
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { initial } from './migration-0001-initial.js';
 import {
   BATCH_CHUNK_SIZE,
@@ -736,6 +736,32 @@ for (const engine of storeEngines) {
         // A finished job is held by no one.
         await store.transitionBatchJob(account.id, job.id, ['queued', 'running'], 'cancelled');
         expect(await store.claimBatchJob(job.id, 'node-a', 60_000)).toBe(false);
+      });
+
+      it('times leases by the store’s clock, not by the clock of the node that asks', async () => {
+        const account = await newAccount('prepaid', 10);
+        const job = await draft(account.id, 2);
+        await run(job);
+        expect(await store.claimBatchJob(job.id, 'node-a', 60_000)).toBe(true);
+        // A node whose clock runs an hour ahead: node-a's lease has 60 s to run all the same.
+        vi.useFakeTimers({ toFake: ['Date'] });
+        try {
+          vi.setSystemTime(Date.now() + 3_600_000);
+          expect(await store.claimBatchJob(job.id, 'node-b', 60_000)).toBe(false);
+        } finally {
+          vi.useRealTimers();
+        }
+        // And one whose clock is behind cannot hold a lease longer than it asked for.
+        await store.releaseBatchJobs('node-a');
+        vi.useFakeTimers({ toFake: ['Date'] });
+        try {
+          vi.setSystemTime(Date.now() - 3_600_000);
+          expect(await store.claimBatchJob(job.id, 'node-b', 50)).toBe(true);
+        } finally {
+          vi.useRealTimers();
+        }
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        expect(await store.claimBatchJob(job.id, 'node-a', 60_000)).toBe(true);
       });
     });
 
