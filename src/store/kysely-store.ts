@@ -220,13 +220,16 @@ export abstract class KyselyStore implements Store {
     return Number(row.total);
   }
 
-  /** `lock`: inside a write transaction, held until it ends (PostgreSQL; SQLite's is the database's). */
+  /**
+   * `lock`: inside a write transaction, held until it ends (PostgreSQL; SQLite's is the database's),
+   * the lock an UPDATE of the row takes, which lets keys and rules of the account be added meanwhile.
+   */
   async #account(db: Db, id: number, lock = false): Promise<Account> {
     const row = await db
       .selectFrom('accounts')
       .select(ACCOUNT_COLUMNS)
       .where('id', '=', id)
-      .$if(lock && this.traits.rowLocks, (qb) => qb.forUpdate())
+      .$if(lock && this.traits.rowLocks, (qb) => qb.forNoKeyUpdate())
       .executeTakeFirst();
     if (!row) throw accountNotFound(id);
     return toAccount(row);
