@@ -167,13 +167,22 @@ describe('following the log when a feed cannot be applied', () => {
 });
 
 describe('a feed applied while the store cannot record it', () => {
-  /** The store, with its feed log refusing writes while `down` is set. */
+  /**
+   * The store, with its feed log refusing writes while `down` is set; with `lostAnswer`, a write
+   * commits but its answer is lost, as when a node stops between recording a feed and forgetting it.
+   */
   function flaky(store: Store) {
-    const state = { down: true };
+    const state = { down: true, lostAnswer: false };
     const proxy = new Proxy(store, {
       get(target, name, receiver) {
         if (name === 'addPortedFeed' && state.down)
           return () => Promise.reject(new Error('the store is away'));
+        if (name === 'addPortedFeed' && state.lostAnswer) {
+          return async (...args: Parameters<Store['addPortedFeed']>) => {
+            await target.addPortedFeed(...args);
+            throw new Error('the answer was lost');
+          };
+        }
         const value = Reflect.get(target, name, receiver) as unknown;
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
@@ -232,6 +241,19 @@ describe('a feed applied while the store cannot record it', () => {
       expect(feeds.map((feed) => [feed.node, feed.kind, feed.fileName])).toEqual([
         ['this-node', 'full', 'full.csv'],
         ['this-node', 'delta', 'delta.csv'],
+      ]);
+
+      // A feed recorded whose record this node never heard of: recorded again, it is recorded once.
+      state.lostAnswer = true;
+      const third = await sharing.applyDelta(await file('third.csv', SECOND_DELTA));
+      expect(third.notShared).toMatch(/the answer was lost/);
+      state.lostAnswer = false;
+      await sharing.follow();
+      expect(kept()).toEqual([]);
+      expect((await store.portedFeedsAfter(0, 10)).map((feed) => feed.fileName)).toEqual([
+        'full.csv',
+        'delta.csv',
+        'third.csv',
       ]);
 
       // A node that joins now ends up with what this node has.

@@ -11,6 +11,7 @@
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { copyFile, link, mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ApplyOptions, ApplyResult, FeedApplier, PortedDatabase } from '../data/ported-database.js';
@@ -35,6 +36,8 @@ interface UnsharedFeed {
   fileName: string;
   skipInvalid: boolean;
   seq?: number;
+  /** Recorded with the feed: a node that stops between recording and forgetting it records it once. */
+  origin: string;
 }
 
 export type SharingLog = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
@@ -157,6 +160,7 @@ export class PortedSharing implements FeedApplier {
       // A snapshot without a seq keeps the seq of the node that applies it: the one it reached here
       // goes with it, or a node that was at another seq would take the next deltas differently.
       seq: kind === 'full' ? result.state.meta.lastSeq : undefined,
+      origin: `${this.#node}/${randomUUID()}`,
     };
     try {
       await this.#keep(file, feed);

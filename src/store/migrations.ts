@@ -5,6 +5,7 @@ import { initial } from './migration-0001-initial.js';
 import { consoleTables } from './migration-0002-console.js';
 import { batchLeases } from './migration-0003-batch-leases.js';
 import { portedFeeds } from './migration-0004-ported-feeds.js';
+import { feedOrigins } from './migration-0005-feed-origins.js';
 import type { Engine } from './schema.js';
 
 /** In name order, which is the order they run in; never edit one that has shipped, add the next. */
@@ -14,6 +15,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0002_console': consoleTables(engine),
     '0003_batch_leases': batchLeases(engine),
     '0004_ported_feeds': portedFeeds(engine),
+    '0005_feed_origins': feedOrigins(),
   };
 }
 

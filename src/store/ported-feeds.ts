@@ -26,6 +26,14 @@ export async function addPortedFeed(
 ): Promise<PortedFeed> {
   // One transaction: a follower sees the whole file or no feed at all.
   const row = await write(async (trx) => {
+    if (feed.origin !== undefined) {
+      const recorded = await trx
+        .selectFrom('ported_feeds')
+        .selectAll()
+        .where('origin', '=', feed.origin)
+        .executeTakeFirst();
+      if (recorded) return recorded;
+    }
     const { id } = await trx
       .insertInto('ported_feeds')
       .values({
@@ -37,6 +45,7 @@ export async function addPortedFeed(
         seq: feed.seq ?? null,
         bytes: 0,
         chunks: 0,
+        origin: feed.origin ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();

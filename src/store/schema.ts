@@ -205,6 +205,8 @@ export interface PortedFeedsTable {
   seq: number | null;
   bytes: number;
   chunks: number;
+  /** Where the feed was applied first, as that node named it (0005); null before. */
+  origin: string | null;
 }
 
 export interface PortedFeedChunksTable {

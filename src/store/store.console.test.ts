@@ -814,6 +814,20 @@ for (const engine of storeEngines) {
         expect((await own.portedFeedsAfter(0, 10)).map((feed) => feed.id)).toEqual([newer.id]);
         expect(await own.portedFeedChunk(full.id, 0)).toBeUndefined();
         expect(await read(newer.id, newer.chunks)).toBe('13972565391,电信\n');
+
+        // Recorded again under the same origin (a node that stopped before it could forget it):
+        // the feed recorded first, and its file is not read again.
+        const origin = 'node-b/6f1d';
+        const once = await own.addPortedFeed(
+          { node: 'node-b', kind: 'delta', fileName: 'o.csv', skipInvalid: false, origin },
+          chunksOf('9,port,13972565391,联通,2024-07-02\n'),
+        );
+        const twice = await own.addPortedFeed(
+          { node: 'node-b', kind: 'delta', fileName: 'o.csv', skipInvalid: false, origin },
+          broken(),
+        );
+        expect(twice).toEqual(once);
+        expect((await own.portedFeedsAfter(newer.id, 10)).map((feed) => feed.id)).toEqual([once.id]);
       });
     });
 

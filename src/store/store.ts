@@ -311,6 +311,11 @@ export interface NewPortedFeed {
   skipInvalid: boolean;
   /** The delta seq a full snapshot is as of, when given. */
   seq?: number;
+  /**
+   * A name for the feed, unique in the cluster, from the node that applied it first: recording a
+   * feed of the same origin again records nothing and answers the feed recorded before.
+   */
+  origin?: string;
 }
 
 export interface PortedFeed {
@@ -538,7 +543,8 @@ export interface Store {
 
   /**
    * Records a portability feed a node applied, with its file (`chunks`, in order), in one
-   * transaction: the other nodes of the cluster follow these feeds (see PortedFollower).
+   * transaction: the other nodes of the cluster follow these feeds (see PortedSharing). A feed of
+   * an origin recorded already is answered as it was recorded, its chunks unread.
    */
   addPortedFeed(feed: NewPortedFeed, chunks: AsyncIterable<Uint8Array>): Promise<PortedFeed>;
   /** Feeds after `afterId`, oldest first, at most `limit`. */
