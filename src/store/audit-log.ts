@@ -5,10 +5,6 @@ import type { EngineTraits } from './schema.js';
 import type { Db, StoreContext } from './store-context.js';
 import type { AuditEntry, NewAuditEntry, Page, PageOptions } from './store.js';
 
-export async function addAudit(ctx: StoreContext, entry: NewAuditEntry): Promise<AuditEntry> {
-  return ctx.write((trx) => insertAudit(trx, ctx.traits, entry));
-}
-
 /** The audit entry, written in the caller's transaction: with the change it records, or neither. */
 export async function insertAudit(trx: Db, traits: EngineTraits, entry: NewAuditEntry): Promise<AuditEntry> {
   const row = await trx

@@ -6,7 +6,7 @@
  * storage) and its migrations.
  */
 import { sql } from 'kysely';
-import { addAudit, auditLog, insertAudit } from './audit-log.js';
+import { auditLog, insertAudit } from './audit-log.js';
 import * as batchJobs from './batch-jobs.js';
 import { commitChargesIn } from './commit-charges.js';
 import { CompiledStatements } from './compiled-statements.js';
@@ -52,7 +52,6 @@ import {
   type PageOptions,
   type QueryLogFilter,
   type QueryLogRow,
-  type SessionRole,
   type Store,
   StoreError,
   type UsageHour,
@@ -465,14 +464,6 @@ export abstract class KyselyStore implements Store {
 
   deleteSession(idHash: string): Promise<void> {
     return sessions.deleteSession(this.#ctx, idHash);
-  }
-
-  deleteSessionsOf(role: SessionRole, subjectId: number): Promise<void> {
-    return sessions.deleteSessionsOf(this.#ctx, role, subjectId);
-  }
-
-  addAudit(entry: NewAuditEntry): Promise<AuditEntry> {
-    return addAudit(this.#ctx, entry);
   }
 
   auditLog(options: PageOptions = {}): Promise<Page<AuditEntry>> {

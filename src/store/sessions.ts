@@ -54,15 +54,7 @@ export async function deleteSession({ write }: StoreContext, idHash: string): Pr
   await write((trx) => trx.deleteFrom('console_sessions').where('id_hash', '=', idHash).execute());
 }
 
-export async function deleteSessionsOf(
-  { write }: StoreContext,
-  role: SessionRole,
-  subjectId: number,
-): Promise<void> {
-  await write((trx) => deleteSessionsIn(trx, role, subjectId));
-}
-
-/** Every session of the customer or operator, deleted in the caller's transaction. */
+/** Logs a customer or operator out everywhere, in the caller's transaction (a password change). */
 export async function deleteSessionsIn(trx: Db, role: SessionRole, subjectId: number): Promise<void> {
   await trx
     .deleteFrom('console_sessions')

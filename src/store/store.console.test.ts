@@ -240,13 +240,13 @@ for (const engine of storeEngines) {
         await store.deleteSession(first.idHash);
       });
 
-      it('logs one subject out everywhere, and no one else', async () => {
+      it('logs one subject out everywhere with its new password, and no one else', async () => {
         const account = await newAccount('prepaid', 0);
         const mine = [session(account.id), session(account.id)];
         const operatorSameId = session(account.id, { role: 'operator' });
         const otherAccount = session(account.id + 1);
         for (const s of [...mine, operatorSameId, otherAccount]) await store.createSession(s);
-        await store.deleteSessionsOf('customer', account.id);
+        await store.setAccountPassword(account.id, 'new', { endSessions: true });
         for (const s of mine) expect(await store.getSession(s.idHash)).toBeUndefined();
         expect(await store.getSession(operatorSameId.idHash)).toEqual(operatorSameId);
         expect(await store.getSession(otherAccount.idHash)).toEqual(otherAccount);
@@ -256,20 +256,21 @@ for (const engine of storeEngines) {
     it('appends to the audit log and pages it newest first', async () => {
       await withOwnStore(engine, async (own) => {
         const before = Date.now();
+        const account = await own.createAccount({ name: 'paged', feeType: 'prepaid', balance: 0 });
         const added = [];
-        for (let i = 0; i < 5; i++) {
-          added.push(
-            await own.addAudit({
-              operator: 'admin',
-              action: 'account.topup',
-              target: i === 0 ? null : `account:${i}`,
-              details: JSON.stringify({ amount: i }),
-              ip: '203.0.113.0',
-            }),
-          );
+        for (let i = 1; i <= 5; i++) {
+          await own.adjustBalance(account.id, i, 'topup', () => ({
+            operator: 'admin',
+            action: 'account.topup',
+            target: i === 1 ? null : `account:${i}`,
+            details: JSON.stringify({ amount: i }),
+            ip: '203.0.113.0',
+          }));
+          added.push((await own.auditLog({ limit: 1 })).rows[0]);
         }
         expect(added[0]).toMatchObject({ operator: 'admin', action: 'account.topup', target: null });
         expect(added[0].at.getTime()).toBeGreaterThanOrEqual(before - 1);
+        expect(added.map((entry) => entry.details)).toEqual([1, 2, 3, 4, 5].map((i) => `{"amount":${i}}`));
         const first = await own.auditLog({ limit: 3 });
         expect(first.rows).toEqual(added.slice(2).reverse());
         const second = await own.auditLog({ limit: 3, before: first.next! });

@@ -468,10 +468,7 @@ export interface Store {
   getSession(idHash: string): Promise<ConsoleSession | undefined>;
   extendSession(idHash: string, expiresAt: Date): Promise<void>;
   deleteSession(idHash: string): Promise<void>;
-  /** Logs a customer or operator out everywhere (after a password change or reset). */
-  deleteSessionsOf(role: SessionRole, subjectId: number): Promise<void>;
 
-  addAudit(entry: NewAuditEntry): Promise<AuditEntry>;
   /** Newest first; paged like `ledger`. */
   auditLog(options?: PageOptions): Promise<Page<AuditEntry>>;
 
