@@ -209,7 +209,8 @@ describe.skipIf(!process.env.DATABASE_URL)('mnpd data in a cluster (DATABASE_URL
 
       // Another node, started on the same store with a data directory of its own, catches up.
       node = await startTestServer('sqlite', { ...env, MNPD_NPDB_FOLLOW_MS: '100' });
-      const { apikey } = await node.account({ name: 'cluster-cli', balance: 10 });
+      // Every poll that finds the number not yet ported is a charged answer: enough for a slow start.
+      const { apikey } = await node.account({ name: 'cluster-cli', balance: 100_000, qpsLimit: 10_000 });
       const answer = async (mobile: string) => {
         for (let i = 0; i < 200; i++) {
           const { body } = await get<LookupBody>(node!.url, '/carrier', { apikey, mobile });

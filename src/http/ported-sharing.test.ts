@@ -66,7 +66,8 @@ describe.each(availableEngines('portability feeds shared by a cluster'))(
       });
       nodes.push(first);
       const second = await joinCluster(first);
-      const { apikey } = await first.account({ name: 'cluster', balance: 1000, qpsLimit: 10_000 });
+      // Every poll of `eventually` is a charged answer: enough for a slow machine.
+      const { apikey } = await first.account({ name: 'cluster', balance: 100_000, qpsLimit: 10_000 });
       const operator = await loginFirstOperator(first);
 
       // A full snapshot, then a delta, uploaded to the first node's console.
