@@ -45,10 +45,6 @@ describe('planCharges', () => {
     ]);
     // A refusal is logged without the answer it did not get.
     expect(plan.logs[3].log).toEqual({ ...items[5].log, code: -5, res: null, initIsp: null, nowIsp: null });
-    expect(plan.usage).toEqual([
-      { accountId: 1, hour: T0, queries: 1 },
-      { accountId: 1, hour: T0 + HOUR, queries: 1 },
-    ]);
     expect(plan.answers).toEqual([
       { accountId: 1, hour: T0, code: 0, answers: 1, ported: 1 },
       { accountId: 1, hour: T0, code: -2, answers: 1, ported: 0 },
@@ -82,7 +78,6 @@ describe('planCharges', () => {
     expect(plan.results).toEqual([{ status: 'logged' }]);
     expect(plan.balances.size).toBe(0);
     expect(plan.charged).toEqual([]);
-    expect(plan.usage).toEqual([]);
     expect(plan.answers).toEqual([{ accountId: 3, hour: T0, code: -4, answers: 1, ported: 0 }]);
   });
 
@@ -99,10 +94,14 @@ describe('planCharges', () => {
       { accountId: 2, hour: T0, code: 0, answers: 1, ported: 1 },
       { accountId: 2, hour: T0, code: -3, answers: 2, ported: 0 },
     ]);
-    expect(plan.usage).toEqual([
-      { accountId: 1, hour: T0, queries: 4 },
-      { accountId: 2, hour: T0, queries: 1 },
-    ]);
+  });
+
+  it('refuses a charge logged under another code than 0, which usage would not count', () => {
+    const item = chargeItem(1);
+    item.log = { ...item.log, code: -4 };
+    expect(() => planCharges([item], accounts(prepaid(1, 1)), new Map())).toThrow(
+      /charged answer has code -4/,
+    );
   });
 
   it('fails the whole batch for an unknown account, log items included', () => {

@@ -33,9 +33,7 @@ export interface ChargePlan {
   charged: ChargeItem[];
   /** Query-log rows to write, in batch order: charged, refused (-5) and 'log' items; never replays. */
   logs: { accountId: number; log: QueryLogRow }[];
-  /** Charged queries per account and hour (epoch ms of the hour's start, UTC). */
-  usage: { accountId: number; hour: number; queries: number }[];
-  /** The rows of `logs`, counted. */
+  /** The rows of `logs`, counted; the code-0 counts are the queries charged (the usage). */
   answers: AnswerCount[];
 }
 
@@ -64,7 +62,6 @@ export function planCharges(
 ): ChargePlan {
   const balances = new Map<number, { delta: number; balanceAfter: number }>();
   const seen = new Map<number, Map<string, string>>([...known].map(([id, bodies]) => [id, new Map(bodies)]));
-  const usage = new Map<string, { accountId: number; hour: number; queries: number }>();
   const answers = new Map<string, AnswerCount>();
   const charged: ChargeItem[] = [];
   const logs: { accountId: number; log: QueryLogRow }[] = [];
@@ -88,6 +85,8 @@ export function planCharges(
       writeLog(item.accountId, item.log);
       return { status: 'logged' };
     }
+    // Usage is read from the code-0 counts: a charge logged under another code would go uncounted.
+    if (item.log.code !== 0) throw new StoreError('invalid', `a charged answer has code ${item.log.code}`);
     const bodies = seen.get(item.accountId) ?? new Map<string, string>();
     seen.set(item.accountId, bodies);
     if (item.idempotencyKey !== null) {
@@ -107,14 +106,8 @@ export function planCharges(
     writeLog(item.accountId, item.log);
     // Replays within the batch answer with this item's body, as later batches will.
     if (item.idempotencyKey !== null) bodies.set(item.idempotencyKey, item.body);
-
-    const hour = hourOf(item.log.at);
-    const slot = `${item.accountId}:${hour}`;
-    const counted = usage.get(slot) ?? { accountId: item.accountId, hour, queries: 0 };
-    counted.queries += 1;
-    usage.set(slot, counted);
     return { status: 'charged', balanceAfter: state.balanceAfter };
   });
 
-  return { results, balances, charged, logs, usage: [...usage.values()], answers: [...answers.values()] };
+  return { results, balances, charged, logs, answers: [...answers.values()] };
 }

@@ -1,7 +1,7 @@
 /**
  * The group commit's reads and writes, inside the engine's write transaction: lock the batch's
  * accounts, read the idempotency keys they already know, let `planCharges` decide, write the result
- * (balances, ledger, query log, idempotency keys, hourly usage and answer statistics).
+ * (balances, ledger, query log, idempotency keys and hourly answer statistics, the usage among them).
  */
 import { type Insertable, type Kysely, sql } from 'kysely';
 import type { CompiledStatements } from './compiled-statements.js';
@@ -176,34 +176,7 @@ async function writeCharges(
         created_at: now,
       })),
   );
-  await addUsage(trx, statements, plan.usage, toDb);
   await addAnswerCounts(trx, statements, plan.answers, toDb);
-}
-
-async function addUsage(
-  trx: Db,
-  statements: CompiledStatements,
-  usage: ChargePlan['usage'],
-  toDb: EngineTraits['toDb'],
-): Promise<void> {
-  const rows = usage.map((u) => ({
-    account_id: u.accountId,
-    hour: toDb(new Date(u.hour)),
-    queries: u.queries,
-  }));
-  for (const part of chunks(rows, rowsPerInsert(rows))) {
-    await statements.run(trx, `add-usage:${part.length}`, rowParameters(part), () =>
-      trx
-        .insertInto('usage_hourly')
-        .values(part)
-        .onConflict((oc) =>
-          oc.columns(['account_id', 'hour']).doUpdateSet((eb) => ({
-            queries: eb('usage_hourly.queries', '+', eb.ref('excluded.queries')),
-          })),
-        )
-        .compile(),
-    );
-  }
 }
 
 async function addAnswerCounts(

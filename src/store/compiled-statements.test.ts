@@ -9,9 +9,11 @@ interface Db {
 
 describe('CompiledStatements', () => {
   let db: Kysely<Db>;
+  let sqlite: BetterSqlite3.Database;
 
   beforeEach(async () => {
-    db = new Kysely<Db>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
+    sqlite = new BetterSqlite3(':memory:');
+    db = new Kysely<Db>({ dialect: new SqliteDialect({ database: sqlite }) });
     await db.schema
       .createTable('items')
       .addColumn('id', 'integer', (c) => c.primaryKey())
@@ -82,5 +84,33 @@ describe('CompiledStatements', () => {
     ).rejects.toThrow(/parameters are not the compiled query's/);
     expect(statements.size).toBe(0);
     expect(await db.selectFrom('items').selectAll().execute()).toEqual([]);
+  });
+
+  it('runs the compiled text through a direct executor when it has one, Kysely only compiling', async () => {
+    const calls: [string, unknown[]][] = [];
+    const statements = new CompiledStatements((text, parameters) => {
+      calls.push([text, [...parameters]]);
+      const statement = sqlite.prepare(text);
+      return statement.reader
+        ? { rows: statement.all(parameters) }
+        : { rows: [], numAffectedRows: BigInt(statement.run(parameters).changes) };
+    });
+    let builds = 0;
+    const insert = (id: number, name: string) =>
+      statements.run(db, 'insert:1', [id, name], () => {
+        builds++;
+        return db.insertInto('items').values({ id, name }).compile();
+      });
+    expect((await insert(1, 'a')).numAffectedRows).toBe(1n);
+    await insert(2, 'b');
+    const names = await statements.run(db, 'names', [], () =>
+      db.selectFrom('items').select('name').orderBy('id').compile(),
+    );
+
+    expect(builds).toBe(1);
+    expect(names.rows).toEqual([{ name: 'a' }, { name: 'b' }]);
+    expect(calls.map(([, parameters]) => parameters)).toEqual([[1, 'a'], [2, 'b'], []]);
+    expect(calls[0][0]).toBe(calls[1][0]);
+    expect(calls[0][0]).toMatch(/^insert into "items"/);
   });
 });

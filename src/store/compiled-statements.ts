@@ -10,13 +10,26 @@ import { CompiledQuery, type Kysely, type QueryResult } from 'kysely';
 /** Shapes kept per store: row counts run up to a batch's size, a few statements each. */
 export const MAX_CACHED_SHAPES = 4096;
 
+/**
+ * Runs SQL text on the connection of the write transaction in progress, without Kysely's layers:
+ * for an engine whose driver is synchronous (better-sqlite3), where they were a good part of the
+ * group commit's JavaScript time. Only ever called inside the store's `write`.
+ */
+export type DirectExecutor = (text: string, parameters: readonly unknown[]) => QueryResult<unknown>;
+
 export class CompiledStatements {
   readonly #texts = new Map<string, string>();
+  readonly #direct: DirectExecutor | undefined;
+
+  constructor(direct?: DirectExecutor) {
+    this.#direct = direct;
+  }
 
   /**
    * Runs the statement of `shape` with `parameters`. `compile` compiles the query with the same
    * values; it is called only the first time, and its parameters must then equal `parameters`, so
-   * a shape whose values Kysely would not pass as plain parameters is caught at once.
+   * a shape whose values Kysely would not pass as plain parameters is caught at once. `db` is the
+   * transaction's connection; a direct executor, where there is one, runs on that same connection.
    */
   async run<DB, R>(
     db: Kysely<DB>,
@@ -24,15 +37,17 @@ export class CompiledStatements {
     parameters: readonly unknown[],
     compile: () => CompiledQuery<R>,
   ): Promise<QueryResult<R>> {
-    const text = this.#texts.get(shape);
-    if (text !== undefined) return db.executeQuery<R>(CompiledQuery.raw(text, [...parameters]));
-    const compiled = compile();
-    if (!sameValues(compiled.parameters, parameters)) {
-      throw new Error(`statement ${shape}: its parameters are not the compiled query's`);
+    let text = this.#texts.get(shape);
+    if (text === undefined) {
+      const compiled = compile();
+      if (!sameValues(compiled.parameters, parameters)) {
+        throw new Error(`statement ${shape}: its parameters are not the compiled query's`);
+      }
+      if (this.#texts.size >= MAX_CACHED_SHAPES) this.#texts.clear();
+      this.#texts.set(shape, (text = compiled.sql));
     }
-    if (this.#texts.size >= MAX_CACHED_SHAPES) this.#texts.clear();
-    this.#texts.set(shape, compiled.sql);
-    return db.executeQuery<R>(compiled);
+    if (this.#direct) return this.#direct(text, parameters) as QueryResult<R>;
+    return db.executeQuery<R>(CompiledQuery.raw(text, [...parameters]));
   }
 
   get size(): number {

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { auditLog, insertAudit } from './audit-log.js';
 import * as batchJobs from './batch-jobs.js';
 import { commitChargesIn } from './commit-charges.js';
-import { CompiledStatements } from './compiled-statements.js';
+import { CompiledStatements, type DirectExecutor } from './compiled-statements.js';
 import * as dataImports from './data-imports.js';
 import * as logins from './logins.js';
 import * as portedFeeds from './ported-feeds.js';
@@ -64,8 +64,9 @@ export abstract class KyselyStore implements Store {
   protected constructor(
     protected readonly db: Db,
     protected readonly traits: EngineTraits,
+    direct?: DirectExecutor,
   ) {
-    this.#ctx = { db, traits, statements: new CompiledStatements(), write: (fn) => this.write(fn) };
+    this.#ctx = { db, traits, statements: new CompiledStatements(direct), write: (fn) => this.write(fn) };
   }
 
   /**

@@ -6,6 +6,7 @@ import { consoleTables } from './migration-0002-console.js';
 import { batchLeases } from './migration-0003-batch-leases.js';
 import { portedFeeds } from './migration-0004-ported-feeds.js';
 import { feedOrigins } from './migration-0005-feed-origins.js';
+import { lighterCommit } from './migration-0006-lighter-commit.js';
 import type { Engine } from './schema.js';
 
 /** In name order, which is the order they run in; never edit one that has shipped, add the next. */
@@ -16,6 +17,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0003_batch_leases': batchLeases(engine),
     '0004_ported_feeds': portedFeeds(engine),
     '0005_feed_origins': feedOrigins(),
+    '0006_lighter_commit': lighterCommit(),
   };
 }
 

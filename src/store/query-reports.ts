@@ -29,6 +29,7 @@ export async function queryLog(
   return newestFirst(query, filter, toQueryLogRow);
 }
 
+/** Charged queries are the code-0 answers (see planCharges), which the answer statistics count. */
 export async function usage(
   { db, traits }: StoreContext,
   accountId: number,
@@ -36,14 +37,15 @@ export async function usage(
   to: Date,
 ): Promise<UsageHour[]> {
   const rows = await db
-    .selectFrom('usage_hourly')
-    .selectAll()
+    .selectFrom('answer_stats_hourly')
+    .select(['account_id', 'hour', 'answers'])
     .where('account_id', '=', accountId)
+    .where('code', '=', 0)
     .where('hour', '>=', traits.toDb(from))
     .where('hour', '<', traits.toDb(to))
     .orderBy('hour')
     .execute();
-  return rows.map((row) => ({ accountId: row.account_id, hour: toDate(row.hour), queries: row.queries }));
+  return rows.map((row) => ({ accountId: row.account_id, hour: toDate(row.hour), queries: row.answers }));
 }
 
 export async function answerStats(
@@ -72,10 +74,11 @@ export async function topAccounts(
   limit: number,
 ): Promise<{ accountId: number; name: string; queries: number }[]> {
   const rows = await db
-    .selectFrom('usage_hourly as u')
+    .selectFrom('answer_stats_hourly as u')
     .innerJoin('accounts as a', 'a.id', 'u.account_id')
     .select(['u.account_id', 'a.name'])
-    .select((eb) => eb.fn.sum<number>('u.queries').as('queries'))
+    .select((eb) => eb.fn.sum<number>('u.answers').as('queries'))
+    .where('u.code', '=', 0)
     .where('u.hour', '>=', traits.toDb(from))
     .where('u.hour', '<', traits.toDb(to))
     .groupBy(['u.account_id', 'a.name'])

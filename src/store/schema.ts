@@ -99,12 +99,6 @@ export interface QueryLogTable {
   request_id: string;
 }
 
-export interface UsageHourlyTable {
-  account_id: number;
-  hour: Timestamp;
-  queries: number;
-}
-
 export interface IdempotencyTable {
   account_id: number;
   key: string;
@@ -221,7 +215,6 @@ export interface Database {
   ip_rules: IpRulesTable;
   ledger: LedgerTable;
   query_log: QueryLogTable;
-  usage_hourly: UsageHourlyTable;
   idempotency: IdempotencyTable;
   operators: OperatorsTable;
   answer_stats_hourly: AnswerStatsHourlyTable;

@@ -75,13 +75,24 @@ export class SqliteStore extends KyselyStore {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
-    super(new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) }), {
-      rowLocks: false,
-      unnestInserts: false,
-      toDb: (date) => date.getTime(),
-      // The machine's clock: every process on one SQLite file runs on the same machine.
-      clock: (aheadMs = 0) => sql<number>`(cast(unixepoch('subsec') * 1000 as integer) + ${aheadMs})`,
-    });
+    const database = reusingStatements(sqlite);
+    super(
+      new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+      {
+        rowLocks: false,
+        unnestInserts: false,
+        toDb: (date) => date.getTime(),
+        // The machine's clock: every process on one SQLite file runs on the same machine.
+        clock: (aheadMs = 0) => sql<number>`(cast(unixepoch('subsec') * 1000 as integer) + ${aheadMs})`,
+      },
+      (text, parameters) => {
+        // Outside a transaction of `write`, another query of Kysely's could be mid-way on the connection.
+        if (!sqlite.inTransaction) throw new Error('a direct statement outside a write transaction');
+        const statement = database.prepare(text);
+        if (statement.reader) return { rows: statement.all(parameters) };
+        return { rows: [], numAffectedRows: BigInt(statement.run(parameters).changes) };
+      },
+    );
     this.#sqlite = sqlite;
     this.#queue = writeQueueFor(file);
   }

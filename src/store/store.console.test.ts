@@ -983,6 +983,15 @@ for (const engine of storeEngines) {
           .insertInto('query_log')
           .values([logRow(5, '1'), logRow(65, '0')])
           .execute();
+        // Usage of an hour the log no longer holds, of an hour it holds in part, and of one it holds.
+        await raw
+          .insertInto('usage_hourly')
+          .values([
+            { account_id: accountId, hour: at(T0), queries: 5 },
+            { account_id: accountId, hour: at(T0 + HOUR), queries: 3 },
+            { account_id: accountId, hour: at(T0 + 2 * HOUR), queries: 1 },
+          ])
+          .execute();
         await raw.destroy();
 
         upgraded = old.open();
@@ -1003,11 +1012,15 @@ for (const engine of storeEngines) {
         expect(await upgraded.ledgerSum(accountId)).toBe(8);
         const log = (await upgraded.queryLog(accountId)).rows;
         expect(log.map((row) => row.requestId)).toEqual(['old-65', 'old-5']);
-        // The charts begin with the history the log held.
+        // The charts begin with the history the log held, and the usage counted beyond it.
         expect(await upgraded.answerStats(accountId, new Date(T0), new Date(T0 + 3 * HOUR))).toEqual([
-          { accountId, hour: new Date(T0 + HOUR), code: 0, answers: 1, ported: 1 },
+          { accountId, hour: new Date(T0), code: 0, answers: 5, ported: 0 },
+          { accountId, hour: new Date(T0 + HOUR), code: 0, answers: 3, ported: 1 },
           { accountId, hour: new Date(T0 + 2 * HOUR), code: 0, answers: 1, ported: 0 },
         ]);
+        expect(
+          (await upgraded.usage(accountId, new Date(T0), new Date(T0 + 3 * HOUR))).map((u) => u.queries),
+        ).toEqual([5, 3, 1]);
         // And it works as a new one would.
         expect(await upgraded.commitCharges([chargeItem(accountId, { at: T0 + HOUR })])).toEqual([
           { status: 'charged', balanceAfter: 7 },
@@ -1018,8 +1031,13 @@ for (const engine of storeEngines) {
           accountId,
           hour: new Date(T0 + HOUR),
           code: 0,
-          answers: 2,
+          answers: 4,
           ported: 2,
+        });
+        expect((await upgraded.topAccounts(new Date(T0), new Date(T0 + 3 * HOUR), 10))[0]).toEqual({
+          accountId,
+          name: 'veteran',
+          queries: 10,
         });
         await upgraded.migrate();
       } finally {

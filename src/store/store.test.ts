@@ -521,19 +521,24 @@ for (const engine of engines) {
       // A database of its own: the idempotency cut-off is the wall clock, which would reach other tests' rows.
       await withOwnStore(engine, async (pruned) => {
         const account = await pruned.createAccount({ name: 'prune', feeType: 'postpaid', balance: 0 });
+        const other = await pruned.createAccount({ name: 'prune-2', feeType: 'postpaid', balance: 0 });
         await pruned.commitCharges([
           charge(account.id, { at: T0 - 2 * HOUR, key: 'old-1' }),
           charge(account.id, { at: T0 - HOUR, key: 'old-2' }),
           charge(account.id, { at: T0 }),
+          charge(other.id, { at: T0 - 3 * HOUR }),
+          charge(other.id, { at: T0 - 2 * HOUR }),
         ]);
         const cutoff = new Date(Date.now() + 1000);
+        // Each account's old rows (1 + 2) and the two idempotency keys.
         expect(await pruned.prune({ queryLogBefore: new Date(T0 - HOUR), idempotencyBefore: cutoff })).toBe(
-          3,
+          5,
         );
         expect((await pruned.queryLog(account.id)).rows.map((row) => row.at)).toEqual([
           new Date(T0),
           new Date(T0 - HOUR),
         ]);
+        expect((await pruned.queryLog(other.id)).rows).toEqual([]);
         // A pruned key is forgotten: the same request id is a new query now.
         expect(statuses(await pruned.commitCharges([charge(account.id, { key: 'old-1' })]))).toEqual([
           'charged',
