@@ -5,7 +5,9 @@
  *   answer_stats_hourly already counts. Hours it alone still knows (older than the query log that
  *   0002 counted from) are carried over first;
  * - query_log_at goes: only retention read it, and retention now goes account by account through
- *   query_log_account_at.
+ *   query_log_account_at;
+ * - query_log_account_id goes: the log pages newest first by time (the id breaking ties) through
+ *   query_log_account_at, which its time filters need anyway.
  */
 import { type Migration, sql } from 'kysely';
 import type { AnyDb } from './migration-kit.js';
@@ -34,6 +36,7 @@ export function lighterCommit(): Migration {
       `.execute(db);
       await db.schema.dropTable('usage_hourly').execute();
       await db.schema.dropIndex('query_log_at').execute();
+      await db.schema.dropIndex('query_log_account_id').execute();
     },
   };
 }

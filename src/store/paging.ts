@@ -1,6 +1,7 @@
 /**
- * The paging every listing of the store shares: newest first by id, `before` an id to continue
- * below, and `next` the id to pass as `before` for the following page.
+ * The paging the store's listings share: newest first by id, `before` an id to continue below, and
+ * `next` the id to pass as `before` for the following page. The query log pages by time instead
+ * (see queryLog), with the same `before` and `next`.
  */
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Database } from './schema.js';
@@ -13,7 +14,7 @@ export function pageSize(limit: number | undefined): number {
 }
 
 /** Rows fetched with one extra beyond `limit`: the extra one only tells whether a next page exists. */
-function toPage<T extends { id: number }>(rows: T[], limit: number): Page<T> {
+export function toPage<T extends { id: number }>(rows: T[], limit: number): Page<T> {
   const page = rows.slice(0, limit);
   return { rows: page, next: rows.length > limit ? page[page.length - 1].id : null };
 }

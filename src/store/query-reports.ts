@@ -1,5 +1,5 @@
 /** What customers and operators read about answered queries: the log, hourly usage and answer counts. */
-import { newestFirst, pageSize } from './paging.js';
+import { pageSize, toPage } from './paging.js';
 import { toAnswerStatsHour, toDate, toQueryLogRow } from './rows.js';
 import type { StoreContext } from './store-context.js';
 import {
@@ -11,22 +11,50 @@ import {
   type UsageHour,
 } from './store.js';
 
+/**
+ * One page of an account's log, newest first by time, the id breaking ties: the order of
+ * query_log_account_at, so that neither paging nor a time filter needs another index, which every
+ * group commit would pay for. `before` is the id of the last row of the previous page; an id that is
+ * no row of the account (gone with retention, or any number) continues below that id.
+ */
 export async function queryLog(
   { db, traits }: StoreContext,
   accountId: number,
   filter: QueryLogFilter,
 ): Promise<Page<QueryLogRow & { id: number }>> {
-  const { from, to, code, mobile } = filter;
+  const { from, to, code, mobile, before } = filter;
   if (code !== undefined && !Number.isSafeInteger(code)) throw new StoreError('invalid', `code ${code}`);
-  const query = db
+  const limit = pageSize(filter.limit);
+  if (before !== undefined && !Number.isSafeInteger(before))
+    throw new StoreError('invalid', `before ${before}`);
+  const cursor =
+    before === undefined
+      ? undefined
+      : await db
+          .selectFrom('query_log')
+          .select('at')
+          .where('id', '=', before)
+          .where('account_id', '=', accountId)
+          .executeTakeFirst();
+  const rows = await db
     .selectFrom('query_log')
     .selectAll()
     .where('account_id', '=', accountId)
     .$if(from !== undefined, (qb) => qb.where('at', '>=', traits.toDb(from!)))
     .$if(to !== undefined, (qb) => qb.where('at', '<', traits.toDb(to!)))
     .$if(code !== undefined, (qb) => qb.where('code', '=', code!))
-    .$if(mobile !== undefined, (qb) => qb.where('mobile', '=', mobile!));
-  return newestFirst(query, filter, toQueryLogRow);
+    .$if(mobile !== undefined, (qb) => qb.where('mobile', '=', mobile!))
+    .$if(cursor !== undefined, (qb) =>
+      qb
+        .where('at', '<=', cursor!.at)
+        .where((eb) => eb.or([eb('at', '<', cursor!.at), eb('id', '<', before!)])),
+    )
+    .$if(before !== undefined && cursor === undefined, (qb) => qb.where('id', '<', before!))
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  return toPage(rows.map(toQueryLogRow), limit);
 }
 
 /** Charged queries are the code-0 answers (see planCharges), which the answer statistics count. */

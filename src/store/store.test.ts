@@ -495,6 +495,46 @@ for (const engine of engines) {
       await expect(store.queryLog(account.id, { code: 0.5 })).rejects.toMatchObject({ code: 'invalid' });
     });
 
+    it('pages the log newest first by time, the id breaking ties, whatever order the rows came in', async () => {
+      const account = await newAccount('postpaid', 0);
+      // Committed in this order; answered at these minutes (two at minute 2).
+      const minutes = [3, 1, 2, 2, 5, 4];
+      await store.commitCharges(
+        minutes.map((minute, i) =>
+          charge(account.id, { at: T0 + minute * 60_000, mobile: `1397256539${i}` }),
+        ),
+      );
+      const all = (await store.queryLog(account.id)).rows;
+      expect(all.map((row) => row.mobile)).toEqual([
+        '13972565394',
+        '13972565395',
+        '13972565390',
+        '13972565393',
+        '13972565392',
+        '13972565391',
+      ]);
+      const pages: string[][] = [];
+      let before: number | undefined;
+      do {
+        const page = await store.queryLog(account.id, { limit: 2, before });
+        pages.push(page.rows.map((row) => row.mobile));
+        before = page.next ?? undefined;
+      } while (before !== undefined);
+      expect(pages).toEqual([
+        ['13972565394', '13972565395'],
+        ['13972565390', '13972565393'],
+        ['13972565392', '13972565391'],
+      ]);
+      // An id that is no row of the account continues below it: another account's row, or any number.
+      const other = await newAccount('postpaid', 0);
+      await store.commitCharges([charge(other.id, { at: T0 })]);
+      const [foreign] = (await store.queryLog(other.id)).rows;
+      expect((await store.queryLog(account.id, { before: foreign.id })).rows).toHaveLength(6);
+      expect(
+        (await store.queryLog(account.id, { before: Number.MAX_SAFE_INTEGER })).rows.map((row) => row.mobile),
+      ).toEqual(all.map((row) => row.mobile));
+    });
+
     it('counts charged queries per hour', async () => {
       const account = await newAccount('prepaid', 5);
       await store.commitCharges([
