@@ -103,6 +103,17 @@ describe('KeyResolver', () => {
     expect(calls.findKey).toBe(4);
   });
 
+  it('caches a secret longer than any key too, each apart from another that differs in one character', async () => {
+    const { store, calls } = fakeStore(newSecret());
+    const resolver = new KeyResolver(store);
+    const long = 'x'.repeat(8000);
+    expect(await resolver.resolve('appcode', `${long}a`)).toBeUndefined();
+    expect(await resolver.resolve('appcode', `${long}a`)).toBeUndefined();
+    expect(calls.findKey).toBe(1);
+    expect(await resolver.resolve('appcode', `${long}b`)).toBeUndefined();
+    expect(calls.findKey).toBe(2);
+  });
+
   it('forgets everything on invalidate', async () => {
     const secret = newSecret();
     const { store, calls } = fakeStore(secret);

@@ -10,6 +10,8 @@ export const APIKEY_LENGTH = 32;
  */
 export const KEY_CACHE_MS = 2000;
 const MAX_CACHED_KEYS = 50_000;
+/** Secrets up to this long are cached by their text; keys are APIKEY_LENGTH. */
+const MAX_CACHED_SECRET_LENGTH = 64;
 
 export function hashSecret(secret: string): string {
   return hash('sha256', secret, 'hex');
@@ -43,8 +45,10 @@ export class KeyResolver {
   async resolve(kind: KeyKind, secret: string): Promise<Principal | undefined> {
     // Keyed by the secret itself, which stays in this process's memory as each request's own copy
     // does (never stored, never logged): a hit then costs no SHA-256, a twentieth of the time of a
-    // /carrier request that is not charged.
-    const cacheKey = `${kind}:${secret}`;
+    // /carrier request that is not charged. A longer secret (no key is, but a header may hold kilobytes)
+    // is keyed by its hash, so that a flood of them cannot fill the cache with their text.
+    const cacheKey =
+      secret.length <= MAX_CACHED_SECRET_LENGTH ? `${kind}:${secret}` : `${kind}#${hashSecret(secret)}`;
     const now = Date.now();
     const cached = this.#cache.get(cacheKey);
     if (cached && cached.until > now) return cached.principal;
