@@ -47,12 +47,12 @@ export class KeyResolver {
     // does (never stored, never logged): a hit then costs no SHA-256, a twentieth of the time of a
     // /carrier request that is not charged. A longer secret (no key is, but a header may hold kilobytes)
     // is keyed by its hash, so that a flood of them cannot fill the cache with their text.
-    const cacheKey =
-      secret.length <= MAX_CACHED_SECRET_LENGTH ? `${kind}:${secret}` : `${kind}#${hashSecret(secret)}`;
+    const longHash = secret.length > MAX_CACHED_SECRET_LENGTH ? hashSecret(secret) : undefined;
+    const cacheKey = longHash === undefined ? `${kind}:${secret}` : `${kind}#${longHash}`;
     const now = Date.now();
     const cached = this.#cache.get(cacheKey);
     if (cached && cached.until > now) return cached.principal;
-    const found = await this.#store.findKey(kind, hashSecret(secret));
+    const found = await this.#store.findKey(kind, longHash ?? hashSecret(secret));
     const principal = found && {
       ...found,
       cidrs: (await this.#store.listIpRules(found.account.id)).map((rule) => rule.cidr),

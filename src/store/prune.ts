@@ -20,19 +20,17 @@ export async function prune(
   const now = traits.toDb(new Date());
   // Account by account, through query_log_account_at: an index on the time alone would cost every
   // group commit another page to write, for a delete that runs now and then.
+  const oldLogs = (db: Db, accountId: number, limit: number) =>
+    db
+      .selectFrom('query_log')
+      .select('id')
+      .where('account_id', '=', accountId)
+      .where('at', '<', logBefore)
+      .limit(limit);
   const deleteLogsOf = (accountId: number) => (trx: Db) =>
     trx
       .deleteFrom('query_log')
-      .where(
-        'id',
-        'in',
-        trx
-          .selectFrom('query_log')
-          .select('id')
-          .where('account_id', '=', accountId)
-          .where('at', '<', logBefore)
-          .limit(PRUNE_CHUNK_ROWS),
-      )
+      .where('id', 'in', oldLogs(trx, accountId, PRUNE_CHUNK_ROWS))
       .executeTakeFirst();
   const deleteKeys = (trx: Db) =>
     trx
@@ -77,14 +75,7 @@ export async function prune(
   for (const { id } of accounts) {
     // A look outside the write transactions first: most accounts have nothing to prune at a given
     // hour, and a write each would queue behind (and hold up) the group commit for nothing.
-    const old = await db
-      .selectFrom('query_log')
-      .select('id')
-      .where('account_id', '=', id)
-      .where('at', '<', logBefore)
-      .limit(1)
-      .executeTakeFirst();
-    if (old) deleted += await deleteAll(deleteLogsOf(id));
+    if (await oldLogs(db, id, 1).executeTakeFirst()) deleted += await deleteAll(deleteLogsOf(id));
   }
   deleted += await deleteAll(deleteKeys);
   deleted += await deleteAll(deleteSessions);
