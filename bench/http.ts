@@ -22,9 +22,9 @@ import autocannon from 'autocannon';
 import { freshPostgresSchema } from '../src/test-support/test-databases.js';
 import { TEST_SEGMENTS_CSV } from '../src/test-support/test-server.js';
 import { target } from './measure.js';
-import type * as ConfigModule from '../src/http/config.js';
-import type * as KeyAuthModule from '../src/http/key-auth.js';
-import type * as ServerModule from '../src/http/server.js';
+import type * as ConfigModule from '../src/service/config.js';
+import type * as KeyAuthModule from '../src/service/queries/key-resolver.js';
+import type * as ServerModule from '../src/server/start-server.js';
 
 const DURATION_S = 5;
 const WARMUP_S = 2;

@@ -1,7 +1,7 @@
 import { type FeedApplier, PortedDatabase } from '../data/ported-database.js';
-import { npdbSharedFromEnv } from '../http/config.js';
-import { nodeName } from '../http/node-name.js';
-import { PortedSharing, type SharingLog } from '../http/ported-sharing.js';
+import { npdbSharedFromEnv } from '../service/config.js';
+import { nodeName } from '../service/node-name.js';
+import { PortedSharing, type SharingLog } from '../service/portability/ported-sharing.js';
 import { openStore } from '../store/open-store.js';
 
 /** Sharing reports as one line each on stderr (the result goes to stdout). */

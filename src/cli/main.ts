@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../http/config.js';
+import { ConfigError } from '../service/config.js';
 import { StoreError } from '../store/store.js';
 import { SnapshotError } from '../data/npdb-snapshot.js';
 import { FeedGapError, FeedRejectedError } from '../data/ported-feed.js';

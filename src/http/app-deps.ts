@@ -1,16 +1,16 @@
 import type { ChargeBatcher } from '../billing/charge-batcher.js';
 import type { PortedDatabase } from '../data/ported-database.js';
 import type { Store } from '../store/store.js';
-import type { BatchJobRunner } from './console/batch/batch-runner.js';
-import type { LoginGuard } from './console/login-throttle.js';
-import type { PortedSharing } from './ported-sharing.js';
-import type { ServerConfig } from './config.js';
-import type { KeyResolver } from './key-auth.js';
-import type { LiveSources } from './live-sources.js';
-import type { Metrics } from './metrics.js';
-import type { QueryService } from './query-service.js';
-import type { RateLimiter } from './rate-limiter.js';
-import type { TrafficMonitor } from './traffic.js';
+import type { BatchJobRunner } from '../service/batches/batch-runner.js';
+import type { LoginGuard } from '../service/operators/login-throttle.js';
+import type { PortedSharing } from '../service/portability/ported-sharing.js';
+import type { ServerConfig } from '../service/config.js';
+import type { KeyResolver } from '../service/queries/key-resolver.js';
+import type { LiveSources } from '../service/queries/live-sources.js';
+import type { Metrics } from '../service/observability/metrics.js';
+import type { QueryService } from '../service/queries/query-service.js';
+import type { RateLimiter } from '../service/queries/rate-limiter.js';
+import type { TrafficMonitor } from '../service/observability/traffic.js';
 
 /** Everything the routes use, built once per server by `buildApp`'s caller. */
 export interface AppDeps {

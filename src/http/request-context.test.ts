@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { RequestParams } from './params.js';
-import { MAX_IDEMPOTENCY_KEY_LENGTH } from './query-service.js';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../service/queries/query-service.js';
 import { queryContext } from './request-context.js';
 
 function request(headers: Record<string, string | string[]> = {}): FastifyRequest {

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { maskIp } from './ip-rules.js';
+import { maskIp } from '../service/queries/ip-rules.js';
 import type { RequestParams } from './params.js';
-import { MAX_IDEMPOTENCY_KEY_LENGTH, type QueryContext } from './query-service.js';
+import { MAX_IDEMPOTENCY_KEY_LENGTH, type QueryContext } from '../service/queries/query-service.js';
 
 /** requestStartedAt is set by the app's onRequest hook. */
 declare module 'fastify' {

@@ -11,7 +11,7 @@ import {
   type ChargePlan,
   type KnownBodies,
   planCharges,
-} from './charge-plan.js';
+} from '../core/charge-plan.js';
 import { queryLogValues } from './rows.js';
 import type { Database, EngineTraits } from './schema.js';
 import type { ChargeItem, ChargeResult } from './store.js';

@@ -3,9 +3,9 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { type ServerConfig, configFromEnv } from '../http/config.js';
-import { createAccountWithKey } from '../http/account-keys.js';
-import { type RunningServer, startServer } from '../http/server.js';
+import { type ServerConfig, configFromEnv } from '../service/config.js';
+import { createAccountWithKey } from '../service/accounts/account-keys.js';
+import { type RunningServer, startServer } from '../server/start-server.js';
 import type { Account, NewAccount } from '../store/store.js';
 import { type Engine, freshPostgresSchema } from './test-databases.js';
 

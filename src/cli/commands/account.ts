@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
-import { createAccountWithKey, issueKey, keyView } from '../../http/account-keys.js';
-import { normaliseCidr } from '../../http/ip-rules.js';
+import { createAccountWithKey, issueKey, keyView } from '../../service/accounts/account-keys.js';
+import { normaliseCidr } from '../../service/queries/ip-rules.js';
 import type { Account, AccountChanges, NewAccount } from '../../store/store.js';
 import { CliError } from '../cli-error.js';
 import { accountNamed, addStoreOptions, withStore } from '../store-option.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { configFromEnv } from '../../http/config.js';
-import { startServer } from '../../http/server.js';
+import { configFromEnv } from '../../service/config.js';
+import { startServer } from '../../server/start-server.js';
 
 /** `mnpd serve`: the HTTP API on its configured ports until SIGTERM or SIGINT. */
 export function registerServe(program: Command): void {

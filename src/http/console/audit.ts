@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { NewAuditEntry } from '../../store/store.js';
-import { maskIp } from '../ip-rules.js';
+import { maskIp } from '../../service/queries/ip-rules.js';
 import { requireOperator } from './guards.js';
 
 /**

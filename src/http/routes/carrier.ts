@@ -3,7 +3,7 @@ import { ResultCode } from '../../core/result-codes.js';
 import { answerFormat } from '../answer-format.js';
 import type { AppDeps } from '../app-deps.js';
 import { requestParams } from '../params.js';
-import { errorBody } from '../query-service.js';
+import { errorBody } from '../../service/queries/query-service.js';
 import { queryContext } from '../request-context.js';
 import { respond } from '../respond.js';
 import { lookupQuerySchema } from '../schemas.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PortedDatabase } from '../../data/ported-database.js';
 import { type TestServer, startTestServer } from '../../test-support/test-server.js';
-import { hashPassword } from '../passwords.js';
+import { hashPassword } from '../../service/operators/passwords.js';
 import {
   BEIJING,
   YICHANG,

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { REASONS } from '../../core/result-codes.js';
 import type { AppDeps } from '../app-deps.js';
-import { verifyPassword } from '../passwords.js';
+import { verifyPassword } from '../../service/operators/passwords.js';
 
 /** Health, readiness, metrics and the operator's reload of the portability data. */
 export function operationsRoutes(app: FastifyInstance, deps: AppDeps): void {

@@ -5,7 +5,7 @@ import { seedBody } from '../../core/seed-body.js';
 import { answerFormat } from '../answer-format.js';
 import type { AppDeps } from '../app-deps.js';
 import { requestParams } from '../params.js';
-import { errorBody } from '../query-service.js';
+import { errorBody } from '../../service/queries/query-service.js';
 import { respond } from '../respond.js';
 import { lookupQuerySchema } from '../schemas.js';
 

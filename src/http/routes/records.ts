@@ -4,7 +4,7 @@ import { MAX_PAGE_SIZE } from '../../store/store.js';
 import { answerFormat } from '../answer-format.js';
 import type { AppDeps } from '../app-deps.js';
 import { requestParams } from '../params.js';
-import { errorBody } from '../query-service.js';
+import { errorBody } from '../../service/queries/query-service.js';
 import { respond } from '../respond.js';
 
 function positiveInteger(text: string | undefined, max: number): number | null | undefined {

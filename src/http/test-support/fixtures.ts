@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TestServer } from '../../test-support/test-server.js';
-import { issueKey } from '../account-keys.js';
-import { newSecret } from '../key-auth.js';
+import { issueKey } from '../../service/accounts/account-keys.js';
+import { newSecret } from '../../service/queries/key-resolver.js';
 import type { BalanceBody, RecordRow, RecordsBody } from './http-client.js';
 import { get } from './http-client.js';
 

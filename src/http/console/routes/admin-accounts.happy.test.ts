@@ -12,7 +12,7 @@ import {
 import { get } from '../../test-support/http-client.js';
 import { type ConsoleClient, consoleClient, loginCustomer } from '../test-support/console-client.js';
 import { loginFirstOperator } from '../test-support/console-users.js';
-import { chinaDay } from '../usage-series.js';
+import { chinaDay } from '../../../service/accounts/usage-series.js';
 
 const PASSWORD = 'first-password-1';
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Account, AccountChanges, LedgerEntry } from '../../../store/store.js';
-import { createAccountWithKey, keyView } from '../../account-keys.js';
+import { createAccountWithKey, keyView } from '../../../service/accounts/account-keys.js';
 import type { AppDeps } from '../../app-deps.js';
-import { hashPassword } from '../../passwords.js';
+import { hashPassword } from '../../../service/operators/passwords.js';
 import { auditEntry } from '../audit.js';
 import { ConsoleError } from '../console-error.js';
 import { requireOperator } from '../guards.js';
@@ -19,7 +19,7 @@ import {
   readLimit,
   readText,
 } from '../request-input.js';
-import { dailyByCode, lastChinaDays } from '../usage-series.js';
+import { dailyByCode, lastChinaDays } from '../../../service/accounts/usage-series.js';
 import { checkNewPassword } from './auth.js';
 
 /** Customers log in with the name: short, printable, no surrounding spaces. */

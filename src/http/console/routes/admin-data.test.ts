@@ -15,7 +15,7 @@ import {
 import { type LookupBody, get, sleep } from '../../test-support/http-client.js';
 import type { ConsoleAnswer, ConsoleClient } from '../test-support/console-client.js';
 import { loginFirstOperator } from '../test-support/console-users.js';
-import { nodeName } from '../../node-name.js';
+import { nodeName } from '../../../service/node-name.js';
 import { UPLOADS_DIR } from './admin-data.js';
 
 interface ImportView {

@@ -15,7 +15,7 @@ import { auditEntry } from '../audit.js';
 import { ConsoleError } from '../console-error.js';
 import { requireOperator } from '../guards.js';
 import { pageQuery, pathId } from '../request-input.js';
-import { nodeName } from '../../node-name.js';
+import { nodeName } from '../../../service/node-name.js';
 
 /** A full snapshot of every ported number in China is a few GB of CSV. */
 export const MAX_PORTED_UPLOAD_BYTES = 4 * 1024 ** 3;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AuditEntry } from '../../../store/store.js';
 import type { AppDeps } from '../../app-deps.js';
 import { requireOperator } from '../guards.js';
-import { DAY_MS, chinaDayStart } from '../usage-series.js';
+import { DAY_MS, chinaDayStart } from '../../../service/accounts/usage-series.js';
 import { pageQuery } from '../request-input.js';
 
 /** Accounts listed as today's busiest. */

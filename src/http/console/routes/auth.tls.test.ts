@@ -2,7 +2,7 @@ import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfSignedTlsEnv } from '../../../test-support/self-signed-cert.js';
 import { type TestServer, startTestServer } from '../../../test-support/test-server.js';
-import { MAX_FAILURES_PER_NAME } from '../login-throttle.js';
+import { MAX_FAILURES_PER_NAME } from '../../../service/operators/login-throttle.js';
 import { postLogin } from '../test-support/console-client.js';
 import { TEST_PASSWORD as PASSWORD, customerWithPassword } from '../test-support/console-users.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { SessionRole, Store } from '../../../store/store.js';
 import type { AppDeps } from '../../app-deps.js';
-import { hashPassword, verifyPassword } from '../../passwords.js';
+import { hashPassword, verifyPassword } from '../../../service/operators/passwords.js';
 import { ConsoleError } from '../console-error.js';
 import { type Body, badRequest, bodyObject } from '../request-input.js';
 import { endSession, startSession } from '../session.js';

@@ -12,7 +12,7 @@ import {
   uniqueName,
 } from '../../test-support/fixtures.js';
 import { type LookupBody, get } from '../../test-support/http-client.js';
-import { chinaDay } from '../usage-series.js';
+import { chinaDay } from '../../../service/accounts/usage-series.js';
 import { overview } from './customer-account.js';
 import type { ConsoleClient } from '../test-support/console-client.js';
 import { loggedInCustomer } from '../test-support/console-users.js';

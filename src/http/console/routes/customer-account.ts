@@ -11,10 +11,10 @@ import {
   type Store,
   type UsageHour,
 } from '../../../store/store.js';
-import { issueKey, keyView } from '../../account-keys.js';
+import { issueKey, keyView } from '../../../service/accounts/account-keys.js';
 import type { AppDeps } from '../../app-deps.js';
-import { maskIp, normaliseCidr } from '../../ip-rules.js';
-import { errorBody } from '../../query-service.js';
+import { maskIp, normaliseCidr } from '../../../service/queries/ip-rules.js';
+import { errorBody } from '../../../service/queries/query-service.js';
 import { ConsoleError } from '../console-error.js';
 import { requireCustomer, sessionAccount } from '../guards.js';
 import { bodyObject, hasControlCharacter, pathId, queryNumber } from '../request-input.js';
@@ -25,7 +25,7 @@ import {
   chinaDayStart,
   dailyByCode,
   lastChinaDays,
-} from '../usage-series.js';
+} from '../../../service/accounts/usage-series.js';
 
 /** Days of the overview's chart and of its rates. */
 export const OVERVIEW_DAYS = 30;

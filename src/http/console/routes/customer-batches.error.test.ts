@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serverForThisFile } from '../../../test-support/test-server.js';
-import { MAX_BATCH_FILE_BYTES, MAX_BATCH_FILE_NUMBERS } from '../batch/batch-file.js';
+import { MAX_BATCH_FILE_BYTES, MAX_BATCH_FILE_NUMBERS } from '../../../service/batches/batch-file.js';
 import type { ConsoleClient } from '../test-support/console-client.js';
 import { loggedInCustomer } from '../test-support/console-users.js';
 

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { serverForThisFile } from '../../../test-support/test-server.js';
 import type { ConsoleClient } from '../test-support/console-client.js';
 import { type TestCustomer, loggedInCustomer } from '../test-support/console-users.js';
-import { RESULT_COLUMNS } from '../batch/batch-export.js';
+import { RESULT_COLUMNS } from '../../../service/batches/batch-export.js';
 import type { BatchView } from './customer-batches.js';
 
 const server = serverForThisFile();

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Account, BatchJob } from '../../../store/store.js';
 import type { AppDeps } from '../../app-deps.js';
-import { type InvalidSample, MAX_BATCH_FILE_BYTES, readBatchFile } from '../batch/batch-file.js';
-import { resultPages, resultsCsv, resultsXlsx } from '../batch/batch-export.js';
+import { type InvalidSample, MAX_BATCH_FILE_BYTES, readBatchFile } from '../../../service/batches/batch-file.js';
+import { resultPages, resultsCsv, resultsXlsx } from '../../../service/batches/batch-export.js';
 import { ConsoleError } from '../console-error.js';
 import { requireCustomer, sessionAccount } from '../guards.js';
 import { pageQuery, pathId } from '../request-input.js';

@@ -4,7 +4,7 @@
  */
 import type { Account, NewAccount, Operator } from '../../../store/store.js';
 import type { TestServer } from '../../../test-support/test-server.js';
-import { hashPassword } from '../../passwords.js';
+import { hashPassword } from '../../../service/operators/passwords.js';
 import { uniqueName } from '../../test-support/fixtures.js';
 import { type ConsoleClient, loginCustomer, loginOperator } from './console-client.js';
 

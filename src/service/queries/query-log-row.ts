@@ -1,5 +1,5 @@
-import type { LookupSources, SeedResult } from '../core/lookup.js';
-import type { QueryLogRow } from '../store/store.js';
+import type { LookupSources, SeedResult } from '../../core/lookup.js';
+import type { QueryLogRow } from '../../store/store.js';
 
 /** Where an answer came from and when: what every query-log row of one request or chunk shares. */
 export interface AnswerOrigin {

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type BatchJob, type Store, StoreError } from '../../../store/store.js';
-import { availableEngines } from '../../../test-support/test-databases.js';
-import { serverForThisFile } from '../../../test-support/test-server.js';
-import { uniqueName } from '../../test-support/fixtures.js';
+import { type BatchJob, type Store, StoreError } from '../../store/store.js';
+import { availableEngines } from '../../test-support/test-databases.js';
+import { serverForThisFile } from '../../test-support/test-server.js';
+import { uniqueName } from '../../http/test-support/fixtures.js';
 import { type ResultRow, resultPages } from './batch-export.js';
 import { BatchJobRunner, type RunnerLog } from './batch-runner.js';
 

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { ConsoleError } from '../console-error.js';
+import { ConsoleError } from '../../http/console/console-error.js';
 import {
   MAX_BATCH_FILE_NUMBERS,
   MAX_INVALID_SAMPLES,

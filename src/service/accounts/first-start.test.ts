@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../store/open-store.js';
-import { bootstrapEmptyStore } from './bootstrap.js';
-import { hashSecret } from './key-auth.js';
-import { verifyPassword } from './passwords.js';
+import { openStore } from '../../store/open-store.js';
+import { bootstrapEmptyStore } from './first-start.js';
+import { hashSecret } from '../queries/key-resolver.js';
+import { verifyPassword } from '../operators/passwords.js';
 
 const freshStore = () => openStore(undefined, mkdtempSync(join(tmpdir(), 'mnpd-bootstrap-')));
 

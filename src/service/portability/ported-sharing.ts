@@ -14,10 +14,10 @@ import { copyFile, link, mkdir, open, readFile, readdir, rename, rm, writeFile }
 import { randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ApplyOptions, ApplyResult, FeedApplier, PortedDatabase } from '../data/ported-database.js';
-import { DataFileError } from '../data/data-file-error.js';
-import { FeedGapError, FeedRejectedError } from '../data/ported-feed.js';
-import type { PortedFeed, Store } from '../store/store.js';
+import type { ApplyOptions, ApplyResult, FeedApplier, PortedDatabase } from '../../data/ported-database.js';
+import { DataFileError } from '../../data/data-file-error.js';
+import { FeedGapError, FeedRejectedError } from '../../data/ported-feed.js';
+import type { PortedFeed, Store } from '../../store/store.js';
 
 /** How often a node looks for feeds other nodes recorded. */
 export const FOLLOW_INTERVAL_MS = 5000;

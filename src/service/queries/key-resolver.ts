@@ -1,5 +1,5 @@
 import { hash, randomBytes } from 'node:crypto';
-import type { Account, KeyKind, KeyRecord, Store } from '../store/store.js';
+import type { Account, KeyKind, KeyRecord, Store } from '../../store/store.js';
 
 /** apikeys are 32 characters, as the seed's (`7c11272au708345c834b8ue81ac78972`). */
 export const APIKEY_LENGTH = 32;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ChargeAccount, type KnownBodies, planCharges } from './charge-plan.js';
-import { HOUR, T0, chargeItem, logItem } from './test-support/store-engines.js';
+import { HOUR, T0, chargeItem, logItem } from '../store/test-support/store-engines.js';
 
 const prepaid = (id: number, balance: number): ChargeAccount => ({
   id,

@@ -3,7 +3,7 @@
  * their locks and the idempotency keys already known, decide each item's result and what to write.
  * Both engines run exactly this; they differ only in how they lock and write.
  */
-import { type ChargeItem, type ChargeResult, type FeeType, type QueryLogRow, StoreError } from './store.js';
+import { type ChargeItem, type ChargeResult, type FeeType, type QueryLogRow, StoreError } from '../store/store.js';
 
 export interface ChargeAccount {
   id: number;

@@ -1,6 +1,6 @@
-import type { Store } from '../store/store.js';
+import type { Store } from '../../store/store.js';
 import { createAccountWithKey } from './account-keys.js';
-import { hashPassword, newPassword } from './passwords.js';
+import { hashPassword, newPassword } from '../operators/passwords.js';
 
 export const DEMO_ACCOUNT = 'demo';
 export const DEMO_BALANCE = 100;

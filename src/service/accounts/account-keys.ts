@@ -2,8 +2,8 @@
  * Making an account's keys and showing them, as the console, the CLI and the first start do it:
  * the secret is returned once, to be shown once; the store keeps only its hash and a hint.
  */
-import type { Account, AuditOf, KeyKind, KeyRecord, NewAccount, Store } from '../store/store.js';
-import { hashSecret, newSecret, secretHint } from './key-auth.js';
+import type { Account, AuditOf, KeyKind, KeyRecord, NewAccount, Store } from '../../store/store.js';
+import { hashSecret, newSecret, secretHint } from '../queries/key-resolver.js';
 
 export async function issueKey(
   store: Store,

@@ -1,6 +1,6 @@
-import type { LookupOutcome } from '../../../core/lookup.js';
-import { ResultCode } from '../../../core/result-codes.js';
-import { answerCells, answerColumnsWithout } from '../../../core/result-columns.js';
+import type { LookupOutcome } from '../../core/lookup.js';
+import { ResultCode } from '../../core/result-codes.js';
+import { answerCells, answerColumnsWithout } from '../../core/result-columns.js';
 
 /** What a job's results show of a code-0 answer, in the order its tuple keeps them. */
 export const BATCH_ANSWER_COLUMNS = answerColumnsWithout('zip', 'area_code');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Account, KeyRecord, Store } from '../store/store.js';
-import { APIKEY_LENGTH, KEY_CACHE_MS, KeyResolver, hashSecret, newSecret, secretHint } from './key-auth.js';
+import type { Account, KeyRecord, Store } from '../../store/store.js';
+import { APIKEY_LENGTH, KEY_CACHE_MS, KeyResolver, hashSecret, newSecret, secretHint } from './key-resolver.js';
 
 const account: Account = {
   id: 7,

@@ -3,10 +3,10 @@ import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
-import { MAX_MOBILE_INPUT_LENGTH, parseMobile } from '../../../core/mobile-number.js';
-import { REASONS } from '../../../core/result-codes.js';
-import type { BatchInvalidSample } from '../../../store/store.js';
-import { ConsoleError } from '../console-error.js';
+import { MAX_MOBILE_INPUT_LENGTH, parseMobile } from '../../core/mobile-number.js';
+import { REASONS } from '../../core/result-codes.js';
+import type { BatchInvalidSample } from '../../store/store.js';
+import { ConsoleError } from '../../http/console/console-error.js';
 
 /** Largest upload a batch file may be (the multipart limit of POST /me/batches). */
 export const MAX_BATCH_FILE_BYTES = 64 * 1024 * 1024;

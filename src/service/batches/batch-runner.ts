@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
-import { type LookupOutcome, type LookupSources, lookupMobiles } from '../../../core/lookup.js';
-import { ResultCode } from '../../../core/result-codes.js';
+import { type LookupOutcome, type LookupSources, lookupMobiles } from '../../core/lookup.js';
+import { ResultCode } from '../../core/result-codes.js';
 import {
   type BatchJob,
   type BatchJobStatus,
   type ChargeItem,
   type Store,
   StoreError,
-} from '../../../store/store.js';
-import { type AnswerOrigin, queryLogRow } from '../../../billing/query-log-row.js';
+} from '../../store/store.js';
+import { type AnswerOrigin, queryLogRow } from '../queries/query-log-row.js';
 import { type BatchAnswer, answerCode, batchAnswer, encodeChunkOutput } from './chunk-output.js';
 
 /** How often an idle runner looks for jobs that another node queued (its own start notifies it). */

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { type TestServer, startTestServer } from '../test-support/test-server.js';
+import { type TestServer, startTestServer } from '../../test-support/test-server.js';
 import { RedisRateLimiter } from './redis-rate-limiter.js';
 
 /**

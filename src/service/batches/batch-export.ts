@@ -1,8 +1,8 @@
 import { PassThrough, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
-import { REASONS, ResultCode } from '../../../core/result-codes.js';
-import type { BatchChunkOutput, Store } from '../../../store/store.js';
+import { REASONS, ResultCode } from '../../core/result-codes.js';
+import type { BatchChunkOutput, Store } from '../../store/store.js';
 import { BATCH_ANSWER_COLUMNS, decodeChunkOutput } from './chunk-output.js';
 
 /** The columns of a job's results, CSV and XLSX alike. */

@@ -1,12 +1,12 @@
-import type { ChargeBatcher } from '../billing/charge-batcher.js';
-import type { Account, KeyKind } from '../store/store.js';
-import { type AnswerOrigin, queryLogRow } from '../billing/query-log-row.js';
-import { type LookupOutcome, type LookupSources, lookupMobile, lookupMobiles } from '../core/lookup.js';
-import { MAX_MOBILE_INPUT_LENGTH, parseMobile } from '../core/mobile-number.js';
-import { REASONS, ResultCode } from '../core/result-codes.js';
-import { type SeedBody, seedBody } from '../core/seed-body.js';
+import type { ChargeBatcher } from '../../billing/charge-batcher.js';
+import type { Account, KeyKind } from '../../store/store.js';
+import { type AnswerOrigin, queryLogRow } from './query-log-row.js';
+import { type LookupOutcome, type LookupSources, lookupMobile, lookupMobiles } from '../../core/lookup.js';
+import { MAX_MOBILE_INPUT_LENGTH, parseMobile } from '../../core/mobile-number.js';
+import { REASONS, ResultCode } from '../../core/result-codes.js';
+import { type SeedBody, seedBody } from '../../core/seed-body.js';
 import { ipAllowed } from './ip-rules.js';
-import { APIKEY_LENGTH, type KeyResolver, type Principal } from './key-auth.js';
+import { APIKEY_LENGTH, type KeyResolver, type Principal } from './key-resolver.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 export interface QueryContext {

@@ -5,16 +5,16 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PortedDatabase } from '../data/ported-database.js';
-import type { Database } from '../store/schema.js';
-import type { Store } from '../store/store.js';
-import { SqliteStore } from '../store/sqlite.js';
-import { availableEngines } from '../test-support/test-databases.js';
-import { type TestServer, startTestServer } from '../test-support/test-server.js';
-import { loginFirstOperator } from './console/test-support/console-users.js';
+import { PortedDatabase } from '../../data/ported-database.js';
+import type { Database } from '../../store/schema.js';
+import type { Store } from '../../store/store.js';
+import { SqliteStore } from '../../store/sqlite.js';
+import { availableEngines } from '../../test-support/test-databases.js';
+import { type TestServer, startTestServer } from '../../test-support/test-server.js';
+import { loginFirstOperator } from '../../http/console/test-support/console-users.js';
 import { PortedSharing, UNSHARED_DIR } from './ported-sharing.js';
-import { BEIJING, DELTA_FEED, FULL_FEED, SHANGHAI, YICHANG } from './test-support/fixtures.js';
-import { type LookupBody, get, sleep } from './test-support/http-client.js';
+import { BEIJING, DELTA_FEED, FULL_FEED, SHANGHAI, YICHANG } from '../../http/test-support/fixtures.js';
+import { type LookupBody, get, sleep } from '../../http/test-support/http-client.js';
 
 const SECOND_DELTA = [`3,port,${YICHANG},电信,2024-07-01`, ''].join('\n');
 

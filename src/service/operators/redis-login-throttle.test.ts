@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { type TestServer, startTestServer } from '../../test-support/test-server.js';
-import { postLogin } from './test-support/console-client.js';
-import { TEST_PASSWORD, customerWithPassword } from './test-support/console-users.js';
+import { postLogin } from '../../http/console/test-support/console-client.js';
+import { TEST_PASSWORD, customerWithPassword } from '../../http/console/test-support/console-users.js';
 import { LOGIN_WINDOW_MS, MAX_FAILURES_PER_IP, MAX_FAILURES_PER_NAME } from './login-throttle.js';
 import { RedisLoginThrottle } from './redis-login-throttle.js';
 

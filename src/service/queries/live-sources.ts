@@ -1,7 +1,7 @@
-import type { LookupSources } from '../core/lookup.js';
-import type { SegmentTable } from '../core/segment-table.js';
-import { EMPTY_META } from '../data/npdb-empty.js';
-import type { PortedDatabase, PortedState } from '../data/ported-database.js';
+import type { LookupSources } from '../../core/lookup.js';
+import type { SegmentTable } from '../../core/segment-table.js';
+import { EMPTY_META } from '../../data/npdb-empty.js';
+import type { PortedDatabase, PortedState } from '../../data/ported-database.js';
 
 /**
  * The data lookups read now. The portability database swaps its state in one assignment; this
