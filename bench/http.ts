@@ -23,7 +23,7 @@ import { freshPostgresSchema } from '../src/test-support/test-databases.js';
 import { TEST_SEGMENTS_CSV } from '../src/test-support/test-server.js';
 import { target } from './measure.js';
 import type * as ConfigModule from '../src/service/config.js';
-import type * as KeyAuthModule from '../src/service/queries/key-resolver.js';
+import type * as SecretsModule from '../src/service/accounts/secrets.js';
 import type * as ServerModule from '../src/server/start-server.js';
 
 const DURATION_S = 5;
@@ -184,9 +184,11 @@ async function built<T>(path: string): Promise<T> {
 }
 
 async function main(): Promise<void> {
-  const { configFromEnv } = await built<typeof ConfigModule>('http/config.js');
-  const { hashSecret, newSecret, secretHint } = await built<typeof KeyAuthModule>('http/key-auth.js');
-  const { startServer } = await built<typeof ServerModule>('http/server.js');
+  const { configFromEnv } = await built<typeof ConfigModule>('service/config.js');
+  const { hashSecret, newSecret, secretHint } = await built<typeof SecretsModule>(
+    'service/accounts/secrets.js',
+  );
+  const { startServer } = await built<typeof ServerModule>('server/start-server.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'mnpd-bench-http-'));
   const segments = join(dataDir, 'segments.csv');
   writeFileSync(segments, TEST_SEGMENTS_CSV);

@@ -39,7 +39,7 @@ describe('mnpd account / key / appcode / ip', () => {
       ledger.entries.map((entry: { delta: number; reason: string }) => [entry.delta, entry.reason]),
     ).toEqual([
       [-50, 'adjustment: correction'],
-      [250, 'invoice 42'],
+      [250, 'topup: invoice 42'],
       [500, 'opening balance'],
     ]);
     const accounts = await json('account', 'list');

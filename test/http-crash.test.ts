@@ -12,7 +12,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hashSecret, newSecret, secretHint } from '../src/service/queries/key-resolver.js';
+import { hashSecret, newSecret, secretHint } from '../src/service/accounts/secrets.js';
 import { openStore } from '../src/store/open-store.js';
 import type { QueryLogRow, Store } from '../src/store/store.js';
 import { type Engine, availableEngines, freshPostgresSchema } from '../src/test-support/test-databases.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../store/open-store.js';
 import type { ChargeItem, Store } from '../store/store.js';
 import { freshPostgresSchema, availableEngines } from '../test-support/test-databases.js';
-import { ChargeBatcher, ChargeBatcherClosedError } from './charge-batcher.js';
+import { ChargeBatcher, ChargeBatcherClosedError, MAX_PENDING_CHARGES } from './charge-batcher.js';
 
 function item(accountId: number, n: number, idempotencyKey: string | null = null): ChargeItem {
   const mobile = `1380000${String(n).padStart(4, '0')}`;
@@ -146,16 +146,92 @@ describe.each(availableEngines('charge batcher'))('ChargeBatcher on %s', (engine
     expect((await store.getAccount(account.id))?.balance).toBe(7);
   });
 
-  it('fails every charge of a batch the store refuses, and keeps working afterwards', async () => {
+  it('rejects the charge of an unknown account alone: the others of its batch are charged', async () => {
     const account = await store.createAccount({ name: 'refused', feeType: 'prepaid', balance: 10 });
     const batcher = new ChargeBatcher(store, { windowMs: 1 });
     const unknownAccount = 987_654;
-    const outcomes = await Promise.allSettled([
+    const outcomes = await Promise.all([
       batcher.charge(item(account.id, 1)),
       batcher.charge(item(unknownAccount, 2)),
+      batcher.charge(item(account.id, 3)),
     ]);
-    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
-    expect((await store.getAccount(account.id))?.balance).toBe(10);
-    expect((await batcher.charge(item(account.id, 3))).status).toBe('charged');
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['charged', 'rejected', 'charged']);
+    expect((await store.getAccount(account.id))?.balance).toBe(8);
+    expect(batcher.stats).toMatchObject({ batches: 1, items: 3 });
+  });
+
+  it('isolates an item the store fails its whole transaction for, and charges the rest', async () => {
+    const account = await store.createAccount({ name: 'poisoned', feeType: 'prepaid', balance: 100 });
+    // A store that fails any transaction holding the poison item, as a value the database refuses would.
+    const transactions: number[] = [];
+    const fussy: Pick<Store, 'commitCharges'> = {
+      commitCharges: (items) => {
+        transactions.push(items.length);
+        if (items.some((charge) => charge.log.requestId === 'r7')) throw new Error('value out of range');
+        return store.commitCharges(items);
+      },
+    };
+    const batcher = new ChargeBatcher(fussy, { windowMs: 1 });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, n) => batcher.charge(item(account.id, n))),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(
+      Array.from({ length: 12 }, (_, n) => (n === 7 ? 'rejected' : 'fulfilled')),
+    );
+    expect((outcomes[7] as PromiseRejectedResult).reason.message).toBe('value out of range');
+    expect((await store.getAccount(account.id))?.balance).toBe(89);
+    expect(await store.ledgerSum(account.id)).toBe(89);
+    // One failed batch of 12, then halves of halves down to the poison: a handful, not one each.
+    expect(transactions[0]).toBe(12);
+    expect(transactions.length).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(12)));
+  });
+
+  it('fails every charge at once when the store itself fails, and keeps working afterwards', async () => {
+    const account = await store.createAccount({ name: 'down', feeType: 'prepaid', balance: 10 });
+    let down = true;
+    let attempts = 0;
+    const flaky: Pick<Store, 'commitCharges'> = {
+      commitCharges: async (items) => {
+        attempts++;
+        if (down) throw new Error('connection terminated');
+        return store.commitCharges(items);
+      },
+    };
+    const batcher = new ChargeBatcher(flaky, { windowMs: 1 });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, n) => batcher.charge(item(account.id, n))),
+    );
+    expect(outcomes.every((outcome) => outcome.status === 'rejected')).toBe(true);
+    // The whole batch, then its two halves: both failing means the store, not an item.
+    expect(attempts).toBe(3);
+    down = false;
+    expect((await batcher.charge(item(account.id, 9))).status).toBe('charged');
+    expect((await store.getAccount(account.id))?.balance).toBe(9);
+  });
+
+  it('answers overloaded, asking nothing of the store, once MAX_PENDING_CHARGES charges wait', async () => {
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let committed = 0;
+    // A store stuck in one transaction, as a slow disk would leave it; it charges nobody real.
+    const stuck: Pick<Store, 'commitCharges'> = {
+      commitCharges: async (items) => {
+        await gate;
+        committed += items.length;
+        return items.map(() => ({ status: 'charged' as const, balanceAfter: 0 }));
+      },
+    };
+    const batcher = new ChargeBatcher(stuck, { windowMs: 1 });
+    const first = batcher.charge(item(1, 0));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const waiting = Array.from({ length: MAX_PENDING_CHARGES }, (_, n) => batcher.charge(item(1, n)));
+    expect(batcher.pending).toBe(MAX_PENDING_CHARGES);
+    expect(await batcher.charge(item(1, 1))).toEqual({ status: 'overloaded' });
+    expect(batcher.stats.overloaded).toBe(1);
+    open();
+    await Promise.all([first, ...waiting]);
+    // The refused one was never handed to the store; a charge is taken again once there is room.
+    expect(committed).toBe(1 + MAX_PENDING_CHARGES);
+    expect((await batcher.charge(item(1, 2))).status).toBe('charged');
   });
 });

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../service/config.js';
 import { StoreError } from '../store/store.js';
+import { ServiceError } from '../service/service-error.js';
 import { SnapshotError } from '../data/npdb-snapshot.js';
 import { FeedGapError, FeedRejectedError } from '../data/ported-feed.js';
 import { DataFileError } from '../data/data-file-error.js';
@@ -12,7 +13,15 @@ import { registerLookup } from './commands/lookup.js';
 import { registerServe } from './commands/serve.js';
 
 /** Errors that describe the user's input or files: one line, no stack. */
-const USER_ERRORS = [DataFileError, FeedGapError, FeedRejectedError, SnapshotError, ConfigError, StoreError];
+const USER_ERRORS = [
+  DataFileError,
+  FeedGapError,
+  FeedRejectedError,
+  SnapshotError,
+  ConfigError,
+  StoreError,
+  ServiceError,
+];
 
 const SYSTEM_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'EROFS', 'ENOSPC', 'ECONNREFUSED']);
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { openStore } from '../store/open-store.js';
-import type { Account, Store } from '../store/store.js';
-import { CliError } from './cli-error.js';
+import type { Store } from '../store/store.js';
+import { AccountService } from '../service/accounts/account-service.js';
 import { addDataDirOption, chosenDataDir } from './data-dir-option.js';
 
 /** Operator commands reach the store the server uses: DATABASE_URL, else the data directory's SQLite. */
@@ -21,8 +21,13 @@ export async function withStore<T>(
   }
 }
 
-export async function accountNamed(store: Store, name: string): Promise<Account> {
-  const account = await store.getAccountByName(name);
-  if (!account) throw new CliError(`no account named ${JSON.stringify(name)} (mnpd account list shows them)`);
-  return account;
+/**
+ * `withStore` with the account service on it: the CLI's changes go through the same validation
+ * and audit as the console's. Keys the servers cache follow within seconds (KEY_CACHE_MS).
+ */
+export function withAccounts<T>(
+  options: { dataDir?: string },
+  work: (accounts: AccountService, store: Store) => Promise<T>,
+): Promise<T> {
+  return withStore(options, (store) => work(new AccountService(store), store));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ChargeAccount, type KnownBodies, planCharges } from './charge-plan.js';
-import { HOUR, T0, chargeItem, logItem } from '../store/test-support/store-engines.js';
+import { HOUR, T0, chargeItem, logItem } from './test-support/charge-items.js';
 
 const prepaid = (id: number, balance: number): ChargeAccount => ({
   id,
@@ -96,15 +96,31 @@ describe('planCharges', () => {
     ]);
   });
 
-  it('refuses a charge logged under another code than 0, which usage would not count', () => {
+  it('rejects a charge logged under another code than 0, which usage would not count, and only it', () => {
     const item = chargeItem(1);
     item.log = { ...item.log, code: -4 };
-    expect(() => planCharges([item], accounts(prepaid(1, 1)), new Map())).toThrow(
-      /charged answer has code -4/,
-    );
+    const plan = planCharges([chargeItem(1), item, chargeItem(1)], accounts(prepaid(1, 5)), new Map());
+    expect(plan.results).toEqual([
+      { status: 'charged', balanceAfter: 4 },
+      { status: 'rejected', reason: 'invalid', message: 'a charged answer has code -4' },
+      { status: 'charged', balanceAfter: 3 },
+    ]);
+    expect(plan.logs.map(({ log }) => log.code)).toEqual([0, 0]);
+    expect(plan.balances).toEqual(new Map([[1, { delta: -2, balanceAfter: 3 }]]));
   });
 
-  it('fails the whole batch for an unknown account, log items included', () => {
-    expect(() => planCharges([logItem(7, -2)], accounts(prepaid(1, 1)), new Map())).toThrow(/no account 7/);
+  it('rejects the items of an unknown account and bills the others of the batch', () => {
+    const plan = planCharges(
+      [logItem(7, -2), chargeItem(1), chargeItem(7)],
+      accounts(prepaid(1, 1)),
+      new Map(),
+    );
+    expect(plan.results).toEqual([
+      { status: 'rejected', reason: 'not_found', message: 'no account 7' },
+      { status: 'charged', balanceAfter: 0 },
+      { status: 'rejected', reason: 'not_found', message: 'no account 7' },
+    ]);
+    expect(plan.logs.map(({ accountId }) => accountId)).toEqual([1]);
+    expect(plan.answers).toEqual([{ accountId: 1, hour: T0, code: 0, answers: 1, ported: 1 }]);
   });
 });

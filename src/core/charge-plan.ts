@@ -3,7 +3,8 @@
  * their locks and the idempotency keys already known, decide each item's result and what to write.
  * Both engines run exactly this; they differ only in how they lock and write.
  */
-import { type ChargeItem, type ChargeResult, type FeeType, type QueryLogRow, StoreError } from '../store/store.js';
+import type { ChargeItem, ChargeResult, FeeType, QueryLogRow } from './charges.js';
+import { ResultCode } from './result-codes.js';
 
 export interface ChargeAccount {
   id: number;
@@ -38,7 +39,6 @@ export interface ChargePlan {
 }
 
 const HOUR_MS = 3_600_000;
-const INSUFFICIENT_BALANCE = -5;
 
 /** Prepaid spends what it holds; postpaid may go down to -creditLimit, or without bound when null. */
 export function canCharge(account: ChargeAccount): boolean {
@@ -52,7 +52,7 @@ export function hourOf(at: Date): number {
 
 /** A refused charge is logged as the -5 answer the client got: no result, no carriers. */
 function refusedLog(log: QueryLogRow): QueryLogRow {
-  return { ...log, code: INSUFFICIENT_BALANCE, res: null, initIsp: null, nowIsp: null };
+  return { ...log, code: ResultCode.InsufficientBalance, res: null, initIsp: null, nowIsp: null };
 }
 
 export function planCharges(
@@ -79,14 +79,16 @@ export function planCharges(
 
   const results = items.map((item): ChargeResult => {
     const found = accounts.get(item.accountId);
-    if (!found) throw new StoreError('not_found', `no account ${item.accountId}`);
+    if (!found) return { status: 'rejected', reason: 'not_found', message: `no account ${item.accountId}` };
     // A 'log' item was never charged, so there is no first answer to replay: its key is not looked at.
     if (item.kind === 'log') {
       writeLog(item.accountId, item.log);
       return { status: 'logged' };
     }
     // Usage is read from the code-0 counts: a charge logged under another code would go uncounted.
-    if (item.log.code !== 0) throw new StoreError('invalid', `a charged answer has code ${item.log.code}`);
+    if (item.log.code !== ResultCode.Ok) {
+      return { status: 'rejected', reason: 'invalid', message: `a charged answer has code ${item.log.code}` };
+    }
     const bodies = seen.get(item.accountId) ?? new Map<string, string>();
     seen.set(item.accountId, bodies);
     if (item.idempotencyKey !== null) {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { siblingModule, startWorker } from '../platform/start-worker.js';
@@ -73,12 +73,16 @@ function rebuildError(failure: ApplyFailed, file: string): Error {
 export class PortedDatabase {
   #state: PortedState;
   #queue: Promise<unknown> = Promise.resolve();
+  /** The snapshot file as this process last wrote or read it (see `reloadIfChanged`). */
+  #stamp: string;
 
   private constructor(
     readonly directory: string,
     state: PortedState,
+    stamp: string,
   ) {
     this.#state = state;
+    this.#stamp = stamp;
   }
 
   /** `<dataDir>/npdb`, created if missing; loads its snapshot, refusing a corrupt one. */
@@ -86,10 +90,11 @@ export class PortedDatabase {
     const directory = join(dataDir, 'npdb');
     await mkdir(directory, { recursive: true });
     const snapshot = join(directory, SNAPSHOT_FILE);
+    const stamp = await snapshotStamp(snapshot);
     const state = existsSync(snapshot)
       ? await readSnapshot(snapshot)
       : { index: PortedIndex.empty(), meta: EMPTY_META };
-    return new PortedDatabase(directory, state);
+    return new PortedDatabase(directory, state, stamp);
   }
 
   get state(): PortedState {
@@ -128,6 +133,18 @@ export class PortedDatabase {
     return this.#apply({ kind: 'load', snapshotPath: this.snapshotPath });
   }
 
+  /**
+   * Reloads when another process (the CLI, another server on the same data directory) replaced
+   * the snapshot since this one last wrote or read it; cheap when nothing changed (one stat).
+   */
+  async reloadIfChanged(): Promise<ApplyResult | undefined> {
+    if ((await snapshotStamp(this.snapshotPath)) === this.#stamp) return undefined;
+    return this.#exclusive(async () => {
+      if ((await snapshotStamp(this.snapshotPath)) === this.#stamp) return undefined;
+      return this.#run({ kind: 'load', snapshotPath: this.snapshotPath });
+    });
+  }
+
   /** Replaces the database with an index built in this process (the synthetic generator). */
   replace(index: PortedIndex, source: string, lastSeq = this.#state.meta.lastSeq): Promise<ApplyResult> {
     return this.#exclusive(async () => {
@@ -139,22 +156,27 @@ export class PortedDatabase {
         source,
       };
       await writeSnapshot(this.snapshotPath, index, meta);
+      this.#stamp = await snapshotStamp(this.snapshotPath);
       this.#state = { index, meta };
       return { state: this.#state, changed: true };
     });
   }
 
   #apply(job: ApplyJob, onProgress?: (progress: ApplyProgress) => void): Promise<ApplyResult> {
-    return this.#exclusive(async () => {
-      const done = await runWorker(job, onProgress);
-      const index = PortedIndex.fromArrays(
-        { offsets: done.offsets, keys: done.keys, days: done.days },
-        { validate: false },
-      );
-      if (done.changed || done.meta.dataVersion !== this.#state.meta.dataVersion)
-        this.#state = { index, meta: done.meta };
-      return { state: this.#state, report: done.report, changed: done.changed };
-    });
+    return this.#exclusive(() => this.#run(job, onProgress));
+  }
+
+  /** Runs a job in the worker; called holding the lock, so the snapshot it leaves is the one stamped. */
+  async #run(job: ApplyJob, onProgress?: (progress: ApplyProgress) => void): Promise<ApplyResult> {
+    const done = await runWorker(job, onProgress);
+    this.#stamp = await snapshotStamp(this.snapshotPath);
+    const index = PortedIndex.fromArrays(
+      { offsets: done.offsets, keys: done.keys, days: done.days },
+      { validate: false },
+    );
+    if (done.changed || done.meta.dataVersion !== this.#state.meta.dataVersion)
+      this.#state = { index, meta: done.meta };
+    return { state: this.#state, report: done.report, changed: done.changed };
   }
 
   /** A process killed while writing a snapshot leaves its temporary file; the lock makes it safe to remove. */
@@ -181,6 +203,16 @@ export class PortedDatabase {
     });
     this.#queue = next.catch(() => undefined);
     return next;
+  }
+}
+
+/** What tells one snapshot file from its replacement: it is always renamed into place, a new inode. */
+async function snapshotStamp(path: string): Promise<string> {
+  try {
+    const { ino, size, mtimeMs } = await stat(path);
+    return `${ino}:${size}:${mtimeMs}`;
+  } catch {
+    return 'none';
   }
 }
 

@@ -235,6 +235,20 @@ export function detectFeedKind(text: string): FeedKind {
   return fields.length >= 4 && /^\d+$/.test(fields[0]) && fields[0].length !== 11 ? 'delta' : 'full';
 }
 
+/**
+ * The seq of a delta's first row, read from the file's start (a header line may come first);
+ * undefined when that row has no readable seq. Cheap enough to ask of a file again and again.
+ */
+export function firstDeltaSeq(head: string): number | undefined {
+  const lines = head.replace(/^\uFEFF/, '').split(/\r?\n/);
+  for (const line of lines.slice(0, lines.length > 1 ? lines.length - 1 : 1)) {
+    const first = line.split(',')[0]?.replaceAll('"', '').trim() ?? '';
+    if (first === '' || first.toLowerCase() === 'seq') continue;
+    return /^\d{1,15}$/.test(first) ? Number(first) : undefined;
+  }
+  return undefined;
+}
+
 interface NumberParts {
   prefix7: number;
   suffix4: number;

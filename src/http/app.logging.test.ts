@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SEGMENTS_CSV } from '../test-support/test-server.js';
 import { configFromEnv } from '../service/config.js';
-import { hashSecret, newSecret, secretHint } from '../service/queries/key-resolver.js';
+import { hashSecret, newSecret, secretHint } from '../service/accounts/secrets.js';
 import { type RunningServer, startServer } from '../server/start-server.js';
 import { NO_DATA, YICHANG, YICHANG_ANSWER } from './test-support/fixtures.js';
 import { get, postForm, postJson, request, sleep } from './test-support/http-client.js';

@@ -9,6 +9,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { REASONS, ResultCode } from '../core/result-codes.js';
 import type { AppDeps } from './app-deps.js';
+
+export type { AppDeps } from './app-deps.js';
 import { maskUrl } from './log-masking.js';
 import { consolePlugin } from './console/plugin.js';
 import { balanceRoute } from './routes/balance.js';

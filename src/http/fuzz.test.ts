@@ -16,7 +16,7 @@ import { ResultCode } from '../core/result-codes.js';
 import type { Account } from '../store/store.js';
 import { DATABASE_URL, POSTGRES_SKIP_REASON } from '../test-support/test-databases.js';
 import { type TestServer, startTestServer } from '../test-support/test-server.js';
-import { hashSecret, newSecret, secretHint } from '../service/queries/key-resolver.js';
+import { hashSecret, newSecret, secretHint } from '../service/accounts/secrets.js';
 
 const BODY_LIMIT = 16_384;
 /** Fixed so that a run is repeatable; MNPD_FUZZ_SEED / MNPD_FUZZ_RUNS explore further. */

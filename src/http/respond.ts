@@ -5,7 +5,7 @@ import type { AppDeps } from './app-deps.js';
 
 /** Sends an answer with a code and counts it (metrics, live traffic); a rate-limited answer is HTTP 429 (our extension). */
 export function respond<Body extends { code: number }>(
-  deps: AppDeps,
+  deps: Pick<AppDeps, 'metrics' | 'traffic'>,
   reply: FastifyReply,
   endpoint: string,
   format: AnswerFormat,

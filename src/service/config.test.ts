@@ -27,6 +27,7 @@ describe('configFromEnv', () => {
       inboxIntervalMs: 2000,
       npdbShared: false,
       npdbFollowMs: 5000,
+      snapshotWatchMs: 1000,
     });
   });
 
@@ -48,6 +49,7 @@ describe('configFromEnv', () => {
       MNPD_BODY_LIMIT: '1024',
       MNPD_INBOX_INTERVAL_MS: '500',
       MNPD_NPDB_FOLLOW_MS: '250',
+      MNPD_SNAPSHOT_WATCH_MS: '200',
     });
     expect(config).toEqual({
       port: 9000,
@@ -66,6 +68,7 @@ describe('configFromEnv', () => {
       // PostgreSQL is the store of a cluster: its nodes share portability feeds unless told not to.
       npdbShared: true,
       npdbFollowMs: 250,
+      snapshotWatchMs: 200,
     });
   });
 

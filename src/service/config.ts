@@ -28,6 +28,11 @@ export interface ServerConfig {
   npdbShared: boolean;
   /** How often a sharing node looks for the other nodes' feeds, in ms. */
   npdbFollowMs: number;
+  /**
+   * How often the server looks whether another process (the CLI, another server on the same data
+   * directory) replaced the portability snapshot, in ms.
+   */
+  snapshotWatchMs: number;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -98,5 +103,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     inboxIntervalMs: integer(env, 'MNPD_INBOX_INTERVAL_MS', 2000, 50, 3_600_000),
     npdbShared: npdbSharedFromEnv(env),
     npdbFollowMs: integer(env, 'MNPD_NPDB_FOLLOW_MS', 5000, 50, 3_600_000),
+    snapshotWatchMs: integer(env, 'MNPD_SNAPSHOT_WATCH_MS', 1000, 50, 3_600_000),
   };
 }

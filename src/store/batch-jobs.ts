@@ -238,6 +238,9 @@ export async function commitBatchChunk(
     }
 
     const results = charges.length === 0 ? [] : await commitChargesIn(trx, charges, { traits, statements });
+    // A chunk is committed whole or not at all: one item that cannot be billed refuses it.
+    const rejected = results.find((result) => result.status === 'rejected');
+    if (rejected) throw new StoreError(rejected.reason, rejected.message);
     const charged = results.filter((result) => result.status === 'charged').length;
     const insufficient = results.filter((result) => result.status === 'insufficient').length;
     await trx

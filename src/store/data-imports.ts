@@ -1,4 +1,4 @@
-/** The record of portability-data imports started from the console. */
+/** The record of portability-data imports, whichever door started them. */
 import { insertAudit } from './audit-log.js';
 import { newestFirst } from './paging.js';
 import { toDataImport } from './rows.js';
@@ -25,6 +25,7 @@ export async function createDataImport(
         at: traits.toDb(new Date()),
         node: input.node,
         operator: input.operator,
+        origin: input.origin,
         kind: input.kind,
         file_name: input.fileName,
         status: 'running',

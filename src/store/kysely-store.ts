@@ -259,10 +259,13 @@ export abstract class KyselyStore implements Store {
     hash: string,
     hint: string,
     label: string,
+    auditOf?: AuditOf<KeyRecord>,
   ): Promise<KeyRecord> {
     return this.write(async (trx) => {
       await this.#account(trx, accountId);
-      return this.#insertKey(trx, accountId, { kind, hash, hint, label });
+      const key = await this.#insertKey(trx, accountId, { kind, hash, hint, label });
+      if (auditOf) await insertAudit(trx, this.traits, auditOf(key));
+      return key;
     });
   }
 
@@ -340,17 +343,19 @@ export abstract class KyselyStore implements Store {
     return rows.map(toKey);
   }
 
-  async revokeKey(accountId: number, keyId: number): Promise<boolean> {
-    const result = await this.write((trx) =>
-      trx
+  revokeKey(accountId: number, keyId: number, audit?: NewAuditEntry): Promise<boolean> {
+    return this.write(async (trx) => {
+      const result = await trx
         .updateTable('api_keys')
         .set({ revoked_at: this.traits.toDb(new Date()) })
         .where('id', '=', keyId)
         .where('account_id', '=', accountId)
         .where('revoked_at', 'is', null)
-        .executeTakeFirst(),
-    );
-    return result.numUpdatedRows > 0n;
+        .executeTakeFirst();
+      const revoked = result.numUpdatedRows > 0n;
+      if (revoked && audit) await insertAudit(trx, this.traits, audit);
+      return revoked;
+    });
   }
 
   async listIpRules(accountId: number): Promise<IpRule[]> {
@@ -363,7 +368,7 @@ export abstract class KyselyStore implements Store {
     return rows.map(toIpRule);
   }
 
-  async addIpRule(accountId: number, cidr: string): Promise<IpRule> {
+  async addIpRule(accountId: number, cidr: string, auditOf?: AuditOf<IpRule>): Promise<IpRule> {
     return this.write(async (trx) => {
       await this.#account(trx, accountId);
       const row = await trx
@@ -373,19 +378,23 @@ export abstract class KyselyStore implements Store {
         .returningAll()
         .executeTakeFirst();
       if (!row) throw new StoreError('duplicate', `account ${accountId} already has the rule ${cidr}`);
-      return toIpRule(row);
+      const rule = toIpRule(row);
+      if (auditOf) await insertAudit(trx, this.traits, auditOf(rule));
+      return rule;
     });
   }
 
-  async removeIpRule(accountId: number, cidr: string): Promise<boolean> {
-    const result = await this.write((trx) =>
-      trx
+  removeIpRule(accountId: number, cidr: string, audit?: NewAuditEntry): Promise<boolean> {
+    return this.write(async (trx) => {
+      const result = await trx
         .deleteFrom('ip_rules')
         .where('account_id', '=', accountId)
         .where('cidr', '=', cidr)
-        .executeTakeFirst(),
-    );
-    return result.numDeletedRows > 0n;
+        .executeTakeFirst();
+      const removed = result.numDeletedRows > 0n;
+      if (removed && audit) await insertAudit(trx, this.traits, audit);
+      return removed;
+    });
   }
 
   // ---- the group commit

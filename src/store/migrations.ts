@@ -7,6 +7,7 @@ import { batchLeases } from './migration-0003-batch-leases.js';
 import { portedFeeds } from './migration-0004-ported-feeds.js';
 import { feedOrigins } from './migration-0005-feed-origins.js';
 import { lighterCommit } from './migration-0006-lighter-commit.js';
+import { importOrigins } from './migration-0007-import-origins.js';
 import type { Engine } from './schema.js';
 
 /** In name order, which is the order they run in; never edit one that has shipped, add the next. */
@@ -18,6 +19,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0004_ported_feeds': portedFeeds(engine),
     '0005_feed_origins': feedOrigins(),
     '0006_lighter_commit': lighterCommit(),
+    '0007_import_origins': importOrigins(),
   };
 }
 

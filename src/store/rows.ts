@@ -201,6 +201,7 @@ export function toDataImport(row: Selectable<DataImportsTable>): DataImport {
     at: toDate(row.at),
     node: row.node,
     operator: row.operator,
+    origin: row.origin,
     kind: row.kind,
     fileName: row.file_name,
     status: row.status,

@@ -10,6 +10,7 @@ import type {
   BatchJobStatus,
   DataImportStatus,
   FeeType,
+  ImportOrigin,
   KeyKind,
   SessionRole,
 } from './store.js';
@@ -178,6 +179,7 @@ export interface DataImportsTable {
   at: Timestamp;
   node: string;
   operator: string;
+  origin: ImportOrigin;
   kind: 'full' | 'delta';
   file_name: string;
   status: DataImportStatus;

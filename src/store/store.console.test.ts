@@ -429,7 +429,13 @@ for (const engine of storeEngines) {
 
       it('a data import starting', async () => {
         await withOwnStore(engine, async (own) => {
-          const input = { node: 'node-a', operator: 'admin', kind: 'delta' as const, fileName: 'd.csv' };
+          const input = {
+            node: 'node-a',
+            operator: 'admin',
+            origin: 'console' as const,
+            kind: 'delta' as const,
+            fileName: 'd.csv',
+          };
           await expect(own.createDataImport(input, () => unwritable('data.import'))).rejects.toThrow();
           expect((await own.listDataImports()).rows).toEqual([]);
 
@@ -837,6 +843,7 @@ for (const engine of storeEngines) {
         const started = await own.createDataImport({
           node: 'host-a:/var/mnpd',
           operator: 'admin',
+          origin: 'console',
           kind: 'full',
           fileName: 'full.csv',
         });
@@ -872,7 +879,7 @@ for (const engine of storeEngines) {
         ).rejects.toMatchObject({ code: 'not_found' });
 
         const left = (node: string, operator: string, fileName: string) =>
-          own.createDataImport({ node, operator, kind: 'delta', fileName });
+          own.createDataImport({ node, operator, origin: 'inbox', kind: 'delta', fileName });
         const first = await left('host-a:/var/mnpd', 'admin', 'd1.csv');
         const second = await left('host-a:/var/mnpd', 'root', 'd2.csv');
         // Another node's import is still running there: this node's restart leaves it alone.

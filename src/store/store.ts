@@ -4,8 +4,10 @@
  * one schema. Every balance change is a ledger row, and an account's balance always equals the sum
  * of its ledger.
  */
+import type { ChargeItem, ChargeResult, FeeType, QueryLogRow } from '../core/charges.js';
 
-export type FeeType = 'prepaid' | 'postpaid';
+export type { ChargeItem, ChargeResult, FeeType, QueryLogRow } from '../core/charges.js';
+
 export type AccountStatus = 'active' | 'suspended';
 export type KeyKind = 'apikey' | 'appcode';
 
@@ -73,51 +75,6 @@ export interface LedgerEntry {
   balanceAfter: number;
   at: Date;
 }
-
-export interface QueryLogRow {
-  at: Date;
-  accountId: number;
-  keyId: number | null;
-  /** Masked before it is stored (last IPv4 octet / IPv6 low 80 bits zeroed). */
-  clientIp: string;
-  mobile: string;
-  code: number;
-  res: string | null;
-  initIsp: string | null;
-  nowIsp: string | null;
-  segmentsVersion: string | null;
-  portedVersion: string | null;
-  latencyMs: number;
-  requestId: string;
-}
-
-/** One query to charge, as the billing group commit hands it over. */
-export interface ChargeItem {
-  /**
-   * 'charge' (the default): a code-0 answer, charged one query. 'log': an answer that is never
-   * charged (codes -2, -3, -4): only its query-log row and answer statistics are written, whatever
-   * the balance; its idempotency key is not looked at (nothing was charged, so nothing replays).
-   */
-  kind?: 'charge' | 'log';
-  accountId: number;
-  /** Idempotency key (the client's requestId or Idempotency-Key), scoped to the account. */
-  idempotencyKey: string | null;
-  /** The answer body to store for replays of the same idempotency key (unused, and may be '', without one). */
-  body: string;
-  log: QueryLogRow;
-}
-
-export type ChargeResult =
-  | { status: 'charged'; balanceAfter: number }
-  /**
-   * Prepaid at zero, or postpaid at its credit limit: not charged; its query-log row is written
-   * with code -5 (res and carriers null) and counted as a -5 answer.
-   */
-  | { status: 'insufficient' }
-  /** A 'log' item: its row is written. */
-  | { status: 'logged' }
-  /** The idempotency key was used before (within its retention): the first answer, not charged again. */
-  | { status: 'replay'; body: string };
 
 /** Rows per page when the caller gives no limit, and the most it may ask for. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -287,10 +244,18 @@ export type BatchChunkCommit =
 
 export type DataImportStatus = 'running' | 'applied' | 'rejected' | 'failed';
 
+/**
+ * Which door an import came through: the console's upload, the `mnpd data` CLI, the data
+ * directory's drop folder, or a cluster node following a feed another node applied.
+ */
+export type ImportOrigin = 'console' | 'cli' | 'inbox' | 'cluster';
+
 export interface NewDataImport {
   /** The node that runs it (host and data directory): only its own restart may call it interrupted. */
   node: string;
+  /** Who: the console operator, `cli:<OS user>`, `inbox`, or `cluster:<node it came from>`. */
   operator: string;
+  origin: ImportOrigin;
   kind: 'full' | 'delta';
   fileName: string;
 }
@@ -335,6 +300,7 @@ export interface DataImport {
   at: Date;
   node: string;
   operator: string;
+  origin: ImportOrigin;
   kind: 'full' | 'delta';
   fileName: string;
   status: DataImportStatus;
@@ -354,13 +320,20 @@ export interface Operator {
   createdAt: Date;
 }
 
-export interface Store {
+/**
+ * The store is one object per process, seen by each part of the product through the narrow
+ * interface of its capability below: a service takes only what it uses, and a test fakes only that.
+ */
+export interface StoreLifecycle {
   /** Creates or upgrades the schema; safe to call at every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
   /** For /readyz: a trivial round trip. */
   ping(): Promise<void>;
+}
 
+/** Customer accounts, their balances and ledgers, their keys and IP whitelists. */
+export interface AccountStore {
   /** StoreError 'duplicate' when the name is taken, 'invalid' for an empty name or bad limits. */
   createAccount(input: NewAccount): Promise<Account>;
   /**
@@ -403,19 +376,29 @@ export interface Store {
   ledgerSum(accountId: number): Promise<number>;
 
   /** StoreError 'duplicate' when the hash exists already (any account), 'not_found' for an unknown account. */
-  createKey(accountId: number, kind: KeyKind, hash: string, hint: string, label: string): Promise<KeyRecord>;
+  createKey(
+    accountId: number,
+    kind: KeyKind,
+    hash: string,
+    hint: string,
+    label: string,
+    auditOf?: AuditOf<KeyRecord>,
+  ): Promise<KeyRecord>;
   /** Active (not revoked) key by hash, with its account. */
   findKey(kind: KeyKind, hash: string): Promise<{ key: KeyRecord; account: Account } | undefined>;
   listKeys(accountId: number): Promise<KeyRecord[]>;
-  /** Returns false when there was no such active key of that account. */
-  revokeKey(accountId: number, keyId: number): Promise<boolean>;
+  /** Returns false when there was no such active key of that account (and writes no audit entry). */
+  revokeKey(accountId: number, keyId: number, audit?: NewAuditEntry): Promise<boolean>;
 
   listIpRules(accountId: number): Promise<IpRule[]>;
   /** Stored as given: the caller normalises the CIDR. StoreError 'duplicate' when the account has it already. */
-  addIpRule(accountId: number, cidr: string): Promise<IpRule>;
-  /** Returns false when the account had no such rule. */
-  removeIpRule(accountId: number, cidr: string): Promise<boolean>;
+  addIpRule(accountId: number, cidr: string, auditOf?: AuditOf<IpRule>): Promise<IpRule>;
+  /** Returns false when the account had no such rule (and writes no audit entry). */
+  removeIpRule(accountId: number, cidr: string, audit?: NewAuditEntry): Promise<boolean>;
+}
 
+/** The group commit of charges and answer rows (billing). */
+export interface ChargeStore {
   /**
    * The group commit: all items in ONE transaction, in order. For each: a 'log' item is logged;
    * else a replay if its idempotency key is known for the account (nothing written); else charged
@@ -428,10 +411,14 @@ export interface Store {
    * order; SQLite `BEGIN IMMEDIATE`).
    * Not checked here: the account's status (the caller refuses suspended accounts before billing).
    * The query-log row is written for `item.accountId`, whatever `item.log.accountId` says.
-   * An item of an unknown account fails the whole batch with StoreError 'not_found'.
+   * An item of an unknown account is 'rejected' (reason 'not_found'), as is a charge logged under
+   * another code than 0 ('invalid'): nothing of it is written, the rest of the batch is.
    */
   commitCharges(items: ChargeItem[]): Promise<ChargeResult[]>;
+}
 
+/** The query log and what is counted from it: usage, answer statistics, retention. */
+export interface QueryLogStore {
   /** The customer's own log, newest first, filtered; paged like `ledger`. */
   queryLog(accountId: number, options?: QueryLogFilter): Promise<Page<QueryLogRow & { id: number }>>;
   /** The hours in [from, to) with at least one charged query, oldest first. */
@@ -449,7 +436,10 @@ export interface Store {
    * drafts of batch jobs older than `draftsBefore` (when given); returns rows deleted.
    */
   prune(options: { queryLogBefore: Date; idempotencyBefore: Date; draftsBefore?: Date }): Promise<number>;
+}
 
+/** Console logins: operators, and the passwords of operators and accounts. */
+export interface LoginStore {
   /** StoreError 'duplicate' when the username exists. */
   createOperator(username: string, passwordHash: string): Promise<Operator>;
   getOperator(username: string): Promise<Operator | undefined>;
@@ -462,16 +452,25 @@ export interface Store {
   getAccountPasswordHash(accountId: number): Promise<string | null>;
   /** StoreError 'not_found' for an unknown account. */
   setAccountPassword(accountId: number, passwordHash: string, change?: PasswordChange): Promise<void>;
+}
 
+/** Console sessions (the cookie's hash, its role and CSRF token). */
+export interface SessionStore {
   createSession(session: ConsoleSession): Promise<void>;
   /** undefined when unknown or expired. */
   getSession(idHash: string): Promise<ConsoleSession | undefined>;
   extendSession(idHash: string, expiresAt: Date): Promise<void>;
   deleteSession(idHash: string): Promise<void>;
+}
 
+/** The audit log of operators' changes (written with each change, read here). */
+export interface AuditStore {
   /** Newest first; paged like `ledger`. */
   auditLog(options?: PageOptions): Promise<Page<AuditEntry>>;
+}
 
+/** Customers' batch jobs: their entries in chunks, leases, and each chunk's answers. */
+export interface BatchJobStore {
   /** A draft job with its chunks, in one transaction. StoreError 'not_found' for an unknown account. */
   createBatchJob(job: NewBatchJob): Promise<BatchJob>;
   /** Only the account's own job: another account's id answers undefined. */
@@ -524,7 +523,10 @@ export interface Store {
     fromChunk: number,
     limit: number,
   ): Promise<BatchChunkOutput[]>;
+}
 
+/** The history of portability imports, whichever door they came through. */
+export interface DataImportStore {
   /** The record of an import starting, with its audit entry when given. */
   createDataImport(input: NewDataImport, auditOf?: AuditOf<DataImport>): Promise<DataImport>;
   /** StoreError 'not_found' for an unknown import, 'invalid' for a bad row count. */
@@ -537,7 +539,10 @@ export interface Store {
    * ('interrupted'); other nodes' running imports are theirs.
    */
   failRunningImports(node: string): Promise<number>;
+}
 
+/** The portability feeds a cluster shares: what each node applied, with its file. */
+export interface PortedFeedStore {
   /**
    * Records a portability feed a node applied, with its file (`chunks`, in order), in one
    * transaction: the other nodes of the cluster follow these feeds (see PortedSharing). A feed of
@@ -552,6 +557,19 @@ export interface Store {
   /** Forgets the feeds before `beforeId`, files included; how many. */
   prunePortedFeeds(beforeId: number): Promise<number>;
 }
+
+export interface Store
+  extends
+    StoreLifecycle,
+    AccountStore,
+    ChargeStore,
+    QueryLogStore,
+    LoginStore,
+    SessionStore,
+    AuditStore,
+    BatchJobStore,
+    DataImportStore,
+    PortedFeedStore {}
 
 /** A store call refused for the caller's input (unknown account, duplicate name, …). */
 export class StoreError extends Error {

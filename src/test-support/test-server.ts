@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { type ServerConfig, configFromEnv } from '../service/config.js';
-import { createAccountWithKey } from '../service/accounts/account-keys.js';
+import type { NewAccountInput } from '../service/accounts/account-service.js';
+import { cliActor } from '../service/operators/audit.js';
 import { type RunningServer, startServer } from '../server/start-server.js';
-import type { Account, NewAccount } from '../store/store.js';
+import type { Account } from '../store/store.js';
 import { type Engine, freshPostgresSchema } from './test-databases.js';
 
 /** A small segment file so servers start at once; the numbers tests use are in it. */
@@ -29,7 +30,7 @@ export interface TestServer {
   dataDir: string;
   config: ServerConfig;
   /** An account with one apikey (returned in clear, as `mnpd account create` prints it). */
-  account(input: Partial<NewAccount> & { name: string }): Promise<{ account: Account; apikey: string }>;
+  account(input: Partial<NewAccountInput> & { name: string }): Promise<{ account: Account; apikey: string }>;
   close(): Promise<void>;
 }
 
@@ -54,7 +55,7 @@ export async function startTestServer(
     ...env,
   });
   const server = await startServer(config, { logger: false });
-  const store = server.deps.store;
+  const { accounts } = server.deps;
   return {
     server,
     url: server.url,
@@ -62,7 +63,7 @@ export async function startTestServer(
     config,
     async account(input) {
       const fields = { feeType: 'prepaid' as const, balance: 100, ...input };
-      return createAccountWithKey(store, fields, { keyLabel: 'test' });
+      return accounts.open(cliActor(), fields, 'test');
     },
     async close() {
       await server.close();

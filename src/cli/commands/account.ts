@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
-import { createAccountWithKey, issueKey, keyView } from '../../service/accounts/account-keys.js';
-import { normaliseCidr } from '../../service/queries/ip-rules.js';
-import type { Account, AccountChanges, NewAccount } from '../../store/store.js';
+import type { NewAccountInput } from '../../service/accounts/account-service.js';
+import { keyView } from '../../service/accounts/views.js';
+import { cliActor } from '../../service/operators/audit.js';
+import type { Account, AccountChanges } from '../../store/store.js';
 import { CliError } from '../cli-error.js';
-import { accountNamed, addStoreOptions, withStore } from '../store-option.js';
+import { addStoreOptions, withAccounts, withStore } from '../store-option.js';
 import { wholeNumber } from '../whole-number.js';
 
 interface StoreOptions {
@@ -54,17 +55,15 @@ export function registerAccounts(program: Command): void {
     ) => {
       if (options.creditLimit !== undefined && !options.postpaid)
         throw new CliError('--credit-limit is for --postpaid accounts');
-      await withStore(options, async (store) => {
-        const input: NewAccount = {
+      await withAccounts(options, async (accounts) => {
+        const input: NewAccountInput = {
           name,
           feeType: options.postpaid ? 'postpaid' : 'prepaid',
           balance: options.balance,
           creditLimit: options.creditLimit ?? null,
           qpsLimit: options.qps ?? null,
         };
-        const { account, key, apikey } = await createAccountWithKey(store, input, {
-          keyLabel: 'created with the account',
-        });
+        const { account, key, apikey } = await accounts.open(cliActor(), input, 'created with the account');
         if (options.json) console.log(JSON.stringify({ ...describeAccount(account), apikey, keyId: key.id }));
         else
           console.log(
@@ -80,10 +79,11 @@ export function registerAccounts(program: Command): void {
       .description('add queries to an account (a ledger entry)')
       .argument('<name>')
       .argument('<queries>', 'how many', wholeNumber('queries', 1))
-      .option('--reason <text>', 'why, for the ledger', 'topup'),
-  ).action(async (name: string, queries: number, options: StoreOptions & { reason: string }) => {
-    await withStore(options, async (store) => {
-      const entry = await store.adjustBalance((await accountNamed(store, name)).id, queries, options.reason);
+      .option('--reason <text>', 'a note for the ledger (`topup: <note>`)'),
+  ).action(async (name: string, queries: number, options: StoreOptions & { reason?: string }) => {
+    await withAccounts(options, async (accounts) => {
+      const { id } = await accounts.accountNamed(name);
+      const entry = await accounts.topUp(cliActor(), id, queries, options.reason);
       console.log(`${name}: +${queries}, balance ${entry.balanceAfter}`);
     });
   });
@@ -97,12 +97,9 @@ export function registerAccounts(program: Command): void {
       .requiredOption('--reason <text>', 'why, for the ledger'),
   ).action(async (name: string, delta: number, options: StoreOptions & { reason: string }) => {
     if (delta === 0) throw new CliError('delta must not be 0');
-    await withStore(options, async (store) => {
-      const entry = await store.adjustBalance(
-        (await accountNamed(store, name)).id,
-        delta,
-        `adjustment: ${options.reason}`,
-      );
+    await withAccounts(options, async (accounts) => {
+      const { id } = await accounts.accountNamed(name);
+      const entry = await accounts.adjust(cliActor(), id, delta, options.reason);
       console.log(`${name}: ${delta > 0 ? '+' : ''}${delta}, balance ${entry.balanceAfter}`);
     });
   });
@@ -144,8 +141,9 @@ export function registerAccounts(program: Command): void {
       }
       if (Object.keys(changes).length === 0)
         throw new CliError('nothing to change (see mnpd account set --help)');
-      await withStore(options, async (store) => {
-        const updated = await store.updateAccount((await accountNamed(store, name)).id, changes);
+      await withAccounts(options, async (accounts) => {
+        const { id } = await accounts.accountNamed(name);
+        const updated = await accounts.update(cliActor(), id, changes);
         console.log(JSON.stringify(describeAccount(updated)));
       });
     },
@@ -180,8 +178,8 @@ export function registerAccounts(program: Command): void {
       .option('--limit <n>', 'entries', wholeNumber('--limit', 1), 50)
       .option('--json', 'as JSON'),
   ).action(async (name: string, options: StoreOptions & { limit: number }) => {
-    await withStore(options, async (store) => {
-      const found = await accountNamed(store, name);
+    await withAccounts(options, async (accounts, store) => {
+      const found = await accounts.accountNamed(name);
       const [page, sum] = [
         await store.ledger(found.id, { limit: options.limit }),
         await store.ledgerSum(found.id),
@@ -215,13 +213,9 @@ export function registerAccounts(program: Command): void {
       .option('--label <text>', 'what it is for', '')
       .option('--json', 'as JSON'),
   ).action(async (name: string, options: StoreOptions & { label: string }) => {
-    await withStore(options, async (store) => {
-      const { key, secret } = await issueKey(
-        store,
-        (await accountNamed(store, name)).id,
-        'apikey',
-        options.label,
-      );
+    await withAccounts(options, async (accounts) => {
+      const { id } = await accounts.accountNamed(name);
+      const { key, secret } = await accounts.issueKey(cliActor(), id, 'apikey', options.label);
       if (options.json) console.log(JSON.stringify({ id: key.id, apikey: secret }));
       else console.log(`apikey ${key.id} for ${name}: ${secret}   (shown once)`);
     });
@@ -233,9 +227,8 @@ export function registerAccounts(program: Command): void {
       .argument('<account>')
       .argument('<id>', 'key id (mnpd key list)', wholeNumber('id', 1)),
   ).action(async (name: string, id: number, options: StoreOptions) => {
-    await withStore(options, async (store) => {
-      if (!(await store.revokeKey((await accountNamed(store, name)).id, id)))
-        throw new CliError(`${name} has no active key ${id}`);
+    await withAccounts(options, async (accounts) => {
+      await accounts.revokeKey(cliActor(), (await accounts.accountNamed(name)).id, id);
       console.log(`revoked key ${id} of ${name}`);
     });
   });
@@ -246,8 +239,8 @@ export function registerAccounts(program: Command): void {
       .argument('<account>')
       .option('--json', 'as JSON'),
   ).action(async (name: string, options: StoreOptions) => {
-    await withStore(options, async (store) => {
-      const keys = (await store.listKeys((await accountNamed(store, name)).id)).map(keyView);
+    await withAccounts(options, async (accounts, store) => {
+      const keys = (await store.listKeys((await accounts.accountNamed(name)).id)).map(keyView);
       if (options.json) console.log(JSON.stringify(keys, null, 2));
       else
         printTable(
@@ -265,13 +258,9 @@ export function registerAccounts(program: Command): void {
       .argument('<account>')
       .option('--label <text>', 'what it is for', ''),
   ).action(async (name: string, options: StoreOptions & { label: string }) => {
-    await withStore(options, async (store) => {
-      const { key, secret } = await issueKey(
-        store,
-        (await accountNamed(store, name)).id,
-        'appcode',
-        options.label,
-      );
+    await withAccounts(options, async (accounts) => {
+      const { id } = await accounts.accountNamed(name);
+      const { key, secret } = await accounts.issueKey(cliActor(), id, 'appcode', options.label);
       console.log(
         `appcode ${key.id} for ${name}: ${secret}   (shown once; send as "Authorization: APPCODE ${secret}")`,
       );
@@ -282,11 +271,9 @@ export function registerAccounts(program: Command): void {
   addStoreOptions(
     ip.command('allow').description('allow an address or CIDR').argument('<account>').argument('<cidr>'),
   ).action(async (name: string, cidr: string, options: StoreOptions) => {
-    const normalised = normaliseCidr(cidr);
-    if (!normalised) throw new CliError(`${JSON.stringify(cidr)} is not an IPv4/IPv6 address or CIDR`);
-    await withStore(options, async (store) => {
-      await store.addIpRule((await accountNamed(store, name)).id, normalised);
-      console.log(`${name}: allowed ${normalised}`);
+    await withAccounts(options, async (accounts) => {
+      const rule = await accounts.allowIp(cliActor(), (await accounts.accountNamed(name)).id, cidr);
+      console.log(`${name}: allowed ${rule.cidr}`);
     });
   });
   addStoreOptions(
@@ -296,18 +283,15 @@ export function registerAccounts(program: Command): void {
       .argument('<account>')
       .argument('<cidr>'),
   ).action(async (name: string, cidr: string, options: StoreOptions) => {
-    const normalised = normaliseCidr(cidr);
-    if (!normalised) throw new CliError(`${JSON.stringify(cidr)} is not an IPv4/IPv6 address or CIDR`);
-    await withStore(options, async (store) => {
-      if (!(await store.removeIpRule((await accountNamed(store, name)).id, normalised)))
-        throw new CliError(`${name} does not allow ${normalised}`);
-      console.log(`${name}: removed ${normalised}`);
+    await withAccounts(options, async (accounts) => {
+      await accounts.removeIpRule(cliActor(), (await accounts.accountNamed(name)).id, cidr);
+      console.log(`${name}: removed ${cidr}`);
     });
   });
   addStoreOptions(ip.command('list').description('the whitelist').argument('<account>')).action(
     async (name: string, options: StoreOptions) => {
-      await withStore(options, async (store) => {
-        const rules = await store.listIpRules((await accountNamed(store, name)).id);
+      await withAccounts(options, async (accounts, store) => {
+        const rules = await store.listIpRules((await accounts.accountNamed(name)).id);
         console.log(
           rules.length === 0
             ? `${name}: any address (no whitelist)`

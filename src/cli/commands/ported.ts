@@ -9,13 +9,13 @@ import { type ApplyResult, PortedDatabase, readPortedState } from '../../data/po
 import { FeedRejectedError, type FeedReport } from '../../data/ported-feed.js';
 import { portedStats } from '../../data/ported-stats.js';
 import { generatePortedIndex, generatePortedRows } from '../../data/ported-generator.js';
-import { processInbox } from '../../data/ported-inbox.js';
+import { processInbox } from '../../service/portability/inbox.js';
 import { CliError } from '../cli-error.js';
 import { wholeNumber } from '../whole-number.js';
 import { addDataDirOption, chosenDataDir } from '../data-dir-option.js';
 import { phaseProgress } from '../progress.js';
 import { addSegmentsOption, loadChosenSegments } from '../segments-option.js';
-import { withFeedApplier } from '../feed-applier.js';
+import { importAsCli, withPortability } from '../portability-option.js';
 
 /** Generated databases are for demos and benchmarks; past this they stop fitting a machine. */
 const MAX_GENERATED = 200_000_000;
@@ -78,8 +78,8 @@ export function registerPorted(data: Command): void {
         wholeNumber('--seq', 0, Number.MAX_SAFE_INTEGER),
       ),
   ).action(async (file: string, options: { skipInvalid?: boolean; seq?: number; dataDir?: string }) => {
-    const result = await withFeedApplier(chosenDataDir(options), (applier) =>
-      withProgress((onProgress) => applier.importFull(file, { ...options, onProgress })),
+    const result = await withPortability(chosenDataDir(options), (portability) =>
+      withProgress((onProgress) => importAsCli(portability, file, 'full', { ...options, onProgress })),
     );
     printSkipped(result.report);
     console.log(`imported ${result.report?.valid ?? 0} rows from ${file}; ${summary(result)}`);
@@ -95,8 +95,8 @@ export function registerPorted(data: Command): void {
         'apply the valid rows and report the invalid ones, instead of refusing the file',
       ),
   ).action(async (file: string, options: { skipInvalid?: boolean; dataDir?: string }) => {
-    const result = await withFeedApplier(chosenDataDir(options), (applier) =>
-      withProgress((onProgress) => applier.applyDelta(file, { ...options, onProgress })),
+    const result = await withPortability(chosenDataDir(options), (portability) =>
+      withProgress((onProgress) => importAsCli(portability, file, 'delta', { ...options, onProgress })),
     );
     printSkipped(result.report);
     const report = result.report!;
@@ -200,7 +200,7 @@ export function registerPorted(data: Command): void {
       .option('--skip-invalid', 'apply the valid rows of files with invalid ones'),
   ).action(async (options: { dataDir?: string; skipInvalid?: boolean }) => {
     const dataDir = chosenDataDir(options);
-    const outcomes = await withFeedApplier(dataDir, (applier) => processInbox(applier, dataDir, options));
+    const outcomes = await withPortability(dataDir, ({ service }) => processInbox(service, dataDir, options));
     if (outcomes.length === 0) console.log('the inbox is empty');
     for (const outcome of outcomes)
       console.log(`${outcome.status.padEnd(9)} ${outcome.file}: ${outcome.message}`);

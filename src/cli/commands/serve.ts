@@ -27,7 +27,7 @@ export function registerServe(program: Command): void {
         );
       }
       process.on('SIGHUP', () => {
-        server.deps.ported.reload().then(
+        server.deps.portability.reload().then(
           ({ state }) =>
             server.app.log.info(
               { version: state.meta.dataVersion, count: state.index.size },

@@ -3,28 +3,12 @@
  * and out, the CSRF token on every change, and failures as ApiError with the server's code so pages
  * can say what went wrong in words.
  */
+import { CONSOLE_ERROR_STATUS, type ConsoleErrorCode } from '../../wire/console-errors';
+
+export type { ConsoleErrorCode } from '../../wire/console-errors';
 
 export const API_BASE = `${import.meta.env.BASE_URL}api`;
 
-/** The server's ConsoleErrorCode values (src/http/console/console-error.ts). */
-export const CONSOLE_ERROR_CODES = [
-  'bad_request',
-  'invalid_file',
-  'too_many_numbers',
-  'weak_password',
-  'invalid_cidr',
-  'not_logged_in',
-  'bad_credentials',
-  'csrf_failed',
-  'forbidden',
-  'account_suspended',
-  'not_found',
-  'conflict',
-  'payload_too_large',
-  'too_many_attempts',
-  'internal',
-] as const;
-export type ConsoleErrorCode = (typeof CONSOLE_ERROR_CODES)[number];
 /** `network`: no answer at all; `unexpected`: an answer that is not the console's error shape. */
 export type ErrorCode = ConsoleErrorCode | 'network' | 'unexpected';
 
@@ -69,7 +53,7 @@ export function apiUrl(path: string, params: Params = {}): string {
   return `${API_BASE}${path}${query ? `?${query}` : ''}`;
 }
 
-const KNOWN_CODES = new Set<string>(CONSOLE_ERROR_CODES);
+const KNOWN_CODES = new Set<string>(Object.keys(CONSOLE_ERROR_STATUS));
 
 /** Turns an error body (`{"error":{"code","message",...}}`) into an ApiError. */
 export function errorFromBody(status: number, body: unknown): ApiError {

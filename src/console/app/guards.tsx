@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
-import type { Role } from '../api/types';
+import type { Role } from '../../wire/console-api';
 import { LoadFailed, Loading } from '../components/feedback';
 import { homeOf, useSession } from './session';
 

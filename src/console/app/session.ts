@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { ApiError, api, setCsrfToken } from '../api/client';
-import type { Role, Session } from '../api/types';
+import type { Role, Session } from '../../wire/console-api';
 
 export const SESSION_KEY = ['session'] as const;
 

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { DailyCodes } from '../api/types';
+import type { DailyCodes } from '../../wire/console-api';
 import { codeColor, sortCodes } from '../lib/codes';
 import { codeName } from '../i18n/words';
 import { EChart, type ChartOption } from './EChart';

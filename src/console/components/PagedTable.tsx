@@ -1,7 +1,7 @@
 import { Table, type TableProps } from 'antd';
 import { keepPreviousData, useQuery, type UseQueryResult } from '@tanstack/react-query';
 import { api, type Params } from '../api/client';
-import type { Page } from '../api/types';
+import type { Page } from '../../wire/console-api';
 import { CursorPager, useCursorPages, type CursorPages } from './CursorPager';
 import { EmptyState, ErrorAlert } from './feedback';
 

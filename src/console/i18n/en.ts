@@ -81,6 +81,7 @@ export const en: Dictionary<typeof zh> = {
     conflict: 'This conflicts with existing data: the name is taken or the state has changed.',
     payload_too_large: 'The file is too large: 64 MB at most.',
     too_many_attempts: 'Too many attempts; try again in {{wait}}.',
+    overloaded: 'The server is busy; nothing was charged. Try again in a moment.',
     internal: 'The server had an internal error; please try again later.',
     network: 'Cannot reach the server; check the network and try again.',
     unexpected: 'The server sent an answer the console does not understand (HTTP {{status}}).',
@@ -158,6 +159,7 @@ export const en: Dictionary<typeof zh> = {
     cancelled: 'Cancelled',
   },
   importStatus: { running: 'Importing', applied: 'Applied', rejected: 'Rejected', failed: 'Failed' },
+  importOrigin: { console: 'Console', cli: 'CLI', inbox: 'Drop folder', cluster: 'Cluster' },
   importKind: { full: 'Full', delta: 'Delta' },
   fields: {
     id: 'ID',
@@ -571,6 +573,7 @@ export const en: Dictionary<typeof zh> = {
       kind: 'Kind',
       file: 'File',
       rows: 'Rows applied',
+      origin: 'Via',
       operator: 'Operator',
       node: 'Node',
       at: 'Started',

@@ -77,6 +77,7 @@ export const zh = {
     conflict: '与现有数据冲突：名称已被使用，或对象状态已经改变。',
     payload_too_large: '文件太大：最大 64 MB。',
     too_many_attempts: '尝试次数过多，请在 {{wait}}后再试。',
+    overloaded: '服务器繁忙，本次未扣费，请稍后再试。',
     internal: '服务器内部错误，请稍后再试。',
     network: '无法连接到服务器，请检查网络后重试。',
     unexpected: '服务器返回了无法识别的应答（HTTP {{status}}）。',
@@ -154,6 +155,7 @@ export const zh = {
     cancelled: '已取消',
   },
   importStatus: { running: '导入中', applied: '已生效', rejected: '已拒绝', failed: '失败' },
+  importOrigin: { console: '控制台', cli: '命令行', inbox: '投递目录', cluster: '集群同步' },
   importKind: { full: '全量', delta: '增量' },
   fields: {
     id: '编号',
@@ -550,6 +552,7 @@ export const zh = {
       kind: '类型',
       file: '文件',
       rows: '应用行数',
+      origin: '来源',
       operator: '操作人',
       node: '节点',
       at: '开始时间',

@@ -20,7 +20,7 @@ import {
   UserOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import type { Role } from '../api/types';
+import type { Role } from '../../wire/console-api';
 import { Loading } from '../components/feedback';
 import { LanguageButton } from '../components/LanguageButton';
 import { useIsPhone } from '../app/media';

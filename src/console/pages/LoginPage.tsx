@@ -3,7 +3,7 @@ import { Navigate, useLocation, useNavigate } from 'react-router';
 import { Alert, Button, Card, Flex, Form, Input, Segmented, Typography } from 'antd';
 import { LockOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import type { Role } from '../api/types';
+import type { Role } from '../../wire/console-api';
 import { LanguageButton } from '../components/LanguageButton';
 import { errorText } from '../i18n/words';
 import { homeOf, useLogin, useSession } from '../app/session';

@@ -1,27 +1,11 @@
 /**
- * The console API's errors: one code per kind of refusal, each with its HTTP status, made in one
- * place. Bodies are `{"error":{"code":"…","message":"…"}}`; the console shows its own words for
- * the code and the message only as a detail.
+ * The console API's errors: one code per kind of refusal, each with its HTTP status (the wire's
+ * table, which the console reads too). The console shows its own words for the code and the
+ * message only as a detail.
  */
-export const CONSOLE_ERRORS = {
-  bad_request: 400,
-  invalid_file: 400,
-  too_many_numbers: 400,
-  weak_password: 400,
-  invalid_cidr: 400,
-  not_logged_in: 401,
-  bad_credentials: 401,
-  csrf_failed: 403,
-  forbidden: 403,
-  account_suspended: 403,
-  not_found: 404,
-  conflict: 409,
-  payload_too_large: 413,
-  too_many_attempts: 429,
-  internal: 500,
-} as const;
+import { CONSOLE_ERROR_STATUS, type ConsoleErrorCode } from '../../wire/console-errors.js';
 
-export type ConsoleErrorCode = keyof typeof CONSOLE_ERRORS;
+export type { ConsoleErrorCode } from '../../wire/console-errors.js';
 
 export class ConsoleError extends Error {
   readonly statusCode: number;
@@ -34,7 +18,7 @@ export class ConsoleError extends Error {
   ) {
     super(message);
     this.name = 'ConsoleError';
-    this.statusCode = CONSOLE_ERRORS[code];
+    this.statusCode = CONSOLE_ERROR_STATUS[code];
   }
 
   body(): { error: { code: ConsoleErrorCode; message: string } & Record<string, unknown> } {

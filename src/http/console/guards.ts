@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import type { Account, SessionRole, Store } from '../../store/store.js';
+import type { Account, AccountStore, SessionRole } from '../../store/store.js';
+import type { Actor } from '../../service/operators/audit.js';
 import { ConsoleError } from './console-error.js';
 
 /** The logged-in user of a console request, set by the session hook (session.ts). */
@@ -29,7 +30,10 @@ export function requireCustomer(request: FastifyRequest): { accountId: number; n
 }
 
 /** The logged-in customer's account; 401 when it is gone (deleted since the login). */
-export async function sessionAccount(store: Store, accountId: number): Promise<Account> {
+export async function sessionAccount(
+  store: Pick<AccountStore, 'getAccount'>,
+  accountId: number,
+): Promise<Account> {
   const account = await store.getAccount(accountId);
   if (!account) throw new ConsoleError('not_logged_in', 'the account no longer exists');
   return account;
@@ -41,4 +45,15 @@ export function requireOperator(request: FastifyRequest): { operatorId: number; 
   if (!user) throw new ConsoleError('not_logged_in', 'log in first');
   if (user.role !== 'operator') throw new ConsoleError('forbidden', 'for operators only');
   return { operatorId: user.subjectId, username: user.name };
+}
+
+/** The logged-in operator as the audit log names whoever changes something (401/403 otherwise). */
+export function operatorActor(request: FastifyRequest): Actor {
+  return { kind: 'operator', name: requireOperator(request).username, ip: request.ip };
+}
+
+/** The logged-in customer, changing its own account (401/403 otherwise). */
+export function customerActor(request: FastifyRequest): Actor & { accountId: number } {
+  const { accountId, name } = requireCustomer(request);
+  return { kind: 'customer', name, ip: request.ip, accountId };
 }

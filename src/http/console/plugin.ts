@@ -2,8 +2,11 @@ import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StoreError } from '../../store/store.js';
+import { LoginRefusedError } from '../../service/operators/logins.js';
+import { OverloadedError } from '../../service/queries/query-service.js';
+import { type ServiceErrorCode, ServiceError } from '../../service/service-error.js';
 import type { AppDeps } from '../app-deps.js';
-import { ConsoleError } from './console-error.js';
+import { type ConsoleErrorCode, ConsoleError } from './console-error.js';
 import { adminAccountRoutes } from './routes/admin-accounts.js';
 import { adminDataRoutes } from './routes/admin-data.js';
 import { adminSystemRoutes } from './routes/admin-system.js';
@@ -20,8 +23,29 @@ export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
 /** The store's refusals of the caller's input: routes let them through to be answered here. */
 const STORE_ERRORS = { not_found: 'not_found', duplicate: 'conflict', invalid: 'bad_request' } as const;
 
+/** The application's refusals, each with the console's code for it. */
+const SERVICE_ERRORS: Record<ServiceErrorCode, ConsoleErrorCode> = {
+  invalid: 'bad_request',
+  invalid_cidr: 'invalid_cidr',
+  weak_password: 'weak_password',
+  invalid_file: 'invalid_file',
+  too_large: 'payload_too_large',
+  too_many_numbers: 'too_many_numbers',
+  not_found: 'not_found',
+  conflict: 'conflict',
+  account_suspended: 'account_suspended',
+};
+
 function consoleErrorOf(error: FastifyError | Error): ConsoleError | undefined {
   if (error instanceof ConsoleError) return error;
+  if (error instanceof ServiceError)
+    return new ConsoleError(SERVICE_ERRORS[error.code], error.message, error.details);
+  if (error instanceof LoginRefusedError) {
+    const extra = error.retryAfterSeconds > 0 ? { retryAfterSeconds: error.retryAfterSeconds } : {};
+    return new ConsoleError(error.reason, error.message, extra);
+  }
+  if (error instanceof OverloadedError)
+    return new ConsoleError('overloaded', 'the server is busy; try again in a moment');
   if (error instanceof StoreError) return new ConsoleError(STORE_ERRORS[error.code], error.message);
   const status = (error as FastifyError).statusCode ?? 500;
   // Body too large, upload over its limit, too many files or fields.

@@ -3,12 +3,15 @@ import { REASONS, ResultCode } from '../../core/result-codes.js';
 import { answerFormat } from '../answer-format.js';
 import type { AppDeps } from '../app-deps.js';
 import { requestParams } from '../params.js';
-import { errorBody } from '../../service/queries/query-service.js';
+import { errorBody } from '../../core/seed-body.js';
 import { respond } from '../respond.js';
 import { keyOnlySchema } from '../schemas.js';
 
 /** `/balance?apikey=`: fee type and queries left (a string, as the seed sends it). */
-export function balanceRoute(app: FastifyInstance, deps: AppDeps): void {
+export function balanceRoute(
+  app: FastifyInstance,
+  deps: Pick<AppDeps, 'query' | 'store' | 'metrics' | 'traffic'>,
+): void {
   app.route({
     method: ['GET', 'POST'],
     url: '/balance',

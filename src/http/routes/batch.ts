@@ -3,7 +3,7 @@ import { REASONS, ResultCode } from '../../core/result-codes.js';
 import { answerFormat } from '../answer-format.js';
 import type { AppDeps } from '../app-deps.js';
 import { requestParams } from '../params.js';
-import { errorBody } from '../../service/queries/query-service.js';
+import { errorBody } from '../../core/seed-body.js';
 import { queryContext } from '../request-context.js';
 import { respond } from '../respond.js';
 
@@ -29,7 +29,7 @@ function batchNumbers(raw: unknown, joined: string | undefined): unknown[] {
 }
 
 /** `POST /carrier/batch`: up to 1000 numbers, one seed-shaped answer each, each code 0 charged. */
-export function batchRoute(app: FastifyInstance, deps: AppDeps): void {
+export function batchRoute(app: FastifyInstance, deps: Pick<AppDeps, 'query' | 'metrics' | 'traffic'>): void {
   app.route({
     method: 'POST',
     url: '/carrier/batch',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestServer, startTestServer } from '../../test-support/test-server.js';
-import { hashSecret, newSecret, secretHint } from '../../service/queries/key-resolver.js';
+import { hashSecret, newSecret, secretHint } from '../../service/accounts/secrets.js';
 import {
   YICHANG,
   YICHANG_ANSWER,

@@ -3,7 +3,7 @@ import { ResultCode } from '../../core/result-codes.js';
 import { answerFormat } from '../answer-format.js';
 import type { AppDeps } from '../app-deps.js';
 import { requestParams } from '../params.js';
-import { errorBody } from '../../service/queries/query-service.js';
+import { errorBody } from '../../core/seed-body.js';
 import { queryContext } from '../request-context.js';
 import { respond } from '../respond.js';
 import { lookupQuerySchema } from '../schemas.js';
@@ -11,7 +11,10 @@ import { lookupQuerySchema } from '../schemas.js';
 export const blank = (value: string | undefined): boolean => value === undefined || value.trim() === '';
 
 /** `/carrier?apikey=&mobile=`: the seed's query, charged one query per code-0 answer. */
-export function carrierRoute(app: FastifyInstance, deps: AppDeps): void {
+export function carrierRoute(
+  app: FastifyInstance,
+  deps: Pick<AppDeps, 'query' | 'metrics' | 'traffic'>,
+): void {
   app.route({
     method: ['GET', 'POST'],
     url: '/carrier',

@@ -3,7 +3,7 @@ import { ResultCode } from '../../core/result-codes.js';
 import { answerFormat } from '../answer-format.js';
 import type { AppDeps } from '../app-deps.js';
 import { requestParams } from '../params.js';
-import { errorBody } from '../../service/queries/query-service.js';
+import { errorBody } from '../../core/seed-body.js';
 import { queryContext } from '../request-context.js';
 import { respond } from '../respond.js';
 import { lookupQuerySchema } from '../schemas.js';
@@ -12,7 +12,7 @@ import { blank } from './carrier.js';
 const APPCODE = /^APPCODE\s+(\S+)\s*$/i;
 
 /** `/isp?mobile=` with `Authorization: APPCODE <code>`: the Aliyun-market variant of /carrier. */
-export function ispRoute(app: FastifyInstance, deps: AppDeps): void {
+export function ispRoute(app: FastifyInstance, deps: Pick<AppDeps, 'query' | 'metrics' | 'traffic'>): void {
   app.route({
     method: ['GET', 'POST'],
     url: '/isp',

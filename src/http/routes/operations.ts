@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { REASONS } from '../../core/result-codes.js';
+import { LoginRefusedError } from '../../service/operators/logins.js';
 import type { AppDeps } from '../app-deps.js';
-import { verifyPassword } from '../../service/operators/passwords.js';
 
 /** Health, readiness, metrics and the operator's reload of the portability data. */
-export function operationsRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function operationsRoutes(
+  app: FastifyInstance,
+  deps: Pick<AppDeps, 'store' | 'sources' | 'portability' | 'metrics' | 'logins'>,
+): void {
   app.get('/healthz', { schema: { summary: 'The process is up' } }, async () => ({ status: 'ok' }));
   // Load balancers often probe with HEAD; the app has no automatic HEAD routes (they would charge).
   app.head('/healthz', { schema: { hide: true } }, async (_request, reply) => reply.code(200).send());
@@ -16,7 +19,7 @@ export function operationsRoutes(app: FastifyInstance, deps: AppDeps): void {
       reply.log.warn({ err: error }, 'store unreachable');
       return reply.code(503).send({ status: 'store unreachable' });
     }
-    const { meta, index } = deps.ported.state;
+    const { meta, index } = deps.portability.state;
     return {
       status: 'ready',
       segments: { version: deps.sources.segments.version, count: deps.sources.segments.size },
@@ -28,8 +31,8 @@ export function operationsRoutes(app: FastifyInstance, deps: AppDeps): void {
     const { metrics } = deps;
     metrics.dataVersion.reset();
     metrics.dataVersion.set({ data: 'segments', version: deps.sources.segments.version }, 1);
-    metrics.dataVersion.set({ data: 'ported', version: deps.ported.state.meta.dataVersion }, 1);
-    metrics.portedNumbers.set(deps.ported.state.index.size);
+    metrics.dataVersion.set({ data: 'ported', version: deps.portability.state.meta.dataVersion }, 1);
+    metrics.portedNumbers.set(deps.portability.state.index.size);
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
@@ -38,24 +41,24 @@ export function operationsRoutes(app: FastifyInstance, deps: AppDeps): void {
     { schema: { summary: 'Operator (HTTP Basic): reload the portability snapshot' } },
     async (request, reply) => {
       const credentials = basicCredentials(request.headers.authorization);
-      const throttle = deps.loginGuard;
-      const wait = credentials
-        ? await throttle.retryAfterSeconds('operator', credentials.username, request.ip)
-        : 0;
-      if (wait > 0) {
-        return reply
-          .code(429)
-          .header('Retry-After', String(wait))
-          .send({ code: -6, reason: REASONS[-6], retryAfterSeconds: wait });
-      }
-      if (!credentials || !(await operatorAuthorised(deps, credentials))) {
-        if (credentials) await throttle.recordFailure('operator', credentials.username, request.ip);
+      try {
+        if (!credentials) throw new LoginRefusedError('bad_credentials');
+        await deps.logins.logIn('operator', credentials.username, credentials.password, request.ip);
+      } catch (error) {
+        if (!(error instanceof LoginRefusedError)) throw error;
+        if (error.reason === 'too_many_attempts') {
+          const wait = error.retryAfterSeconds;
+          return reply
+            .code(429)
+            .header('Retry-After', String(wait))
+            .send({ code: -6, reason: REASONS[-6], retryAfterSeconds: wait });
+        }
         return reply
           .code(401)
           .header('WWW-Authenticate', 'Basic realm="mnpd"')
           .send({ code: -1, reason: REASONS[-1] });
       }
-      const { state } = await deps.ported.reload();
+      const { state } = await deps.portability.reload();
       return {
         code: 0,
         reason: REASONS[0],
@@ -72,15 +75,4 @@ function basicCredentials(header: string | undefined): { username: string; passw
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-}
-
-async function operatorAuthorised(
-  deps: AppDeps,
-  credentials: { username: string; password: string },
-): Promise<boolean> {
-  const operator = await deps.store.getOperator(credentials.username);
-  if (operator === undefined) return false;
-  const ok = await verifyPassword(credentials.password, operator.passwordHash);
-  if (ok) await deps.loginGuard.recordSuccess('operator', credentials.username);
-  return ok;
 }

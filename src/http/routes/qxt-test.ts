@@ -5,7 +5,7 @@ import { seedBody } from '../../core/seed-body.js';
 import { answerFormat } from '../answer-format.js';
 import type { AppDeps } from '../app-deps.js';
 import { requestParams } from '../params.js';
-import { errorBody } from '../../service/queries/query-service.js';
+import { errorBody } from '../../core/seed-body.js';
 import { respond } from '../respond.js';
 import { lookupQuerySchema } from '../schemas.js';
 
@@ -35,7 +35,10 @@ class TrialQuota {
 }
 
 /** `/qxt_test?mobile=`: the free trial, no key, a small daily quota per IP; off with MNPD_TRIAL=off. */
-export function trialRoute(app: FastifyInstance, deps: AppDeps): void {
+export function trialRoute(
+  app: FastifyInstance,
+  deps: Pick<AppDeps, 'config' | 'sources' | 'metrics' | 'traffic'>,
+): void {
   if (!deps.config.trialEnabled) return;
   const quota = new TrialQuota(deps.config.trialDailyQuota);
   app.route({

@@ -4,7 +4,7 @@ import { MAX_PAGE_SIZE } from '../../store/store.js';
 import { answerFormat } from '../answer-format.js';
 import type { AppDeps } from '../app-deps.js';
 import { requestParams } from '../params.js';
-import { errorBody } from '../../service/queries/query-service.js';
+import { errorBody } from '../../core/seed-body.js';
 import { respond } from '../respond.js';
 
 function positiveInteger(text: string | undefined, max: number): number | null | undefined {
@@ -24,7 +24,10 @@ function date(text: string | undefined): Date | null | undefined {
 }
 
 /** `/records?apikey=`: the customer's own query log, newest first, `before` pages back. */
-export function recordsRoute(app: FastifyInstance, deps: AppDeps): void {
+export function recordsRoute(
+  app: FastifyInstance,
+  deps: Pick<AppDeps, 'query' | 'store' | 'metrics' | 'traffic'>,
+): void {
   app.route({
     method: ['GET', 'POST'],
     url: '/records',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TestServer } from '../../test-support/test-server.js';
-import { issueKey } from '../../service/accounts/account-keys.js';
-import { newSecret } from '../../service/queries/key-resolver.js';
+import { cliActor } from '../../service/operators/audit.js';
+import { newSecret } from '../../service/accounts/secrets.js';
 import type { BalanceBody, RecordRow, RecordsBody } from './http-client.js';
 import { get } from './http-client.js';
 
@@ -81,7 +81,7 @@ export function unknownApikey(): string {
 
 /** Adds an APPCODE (the Aliyun-market key) to an account; returns it in clear. */
 export async function addAppcode(server: TestServer, accountId: number): Promise<string> {
-  return (await issueKey(server.server.deps.store, accountId, 'appcode', 'appcode')).secret;
+  return (await server.server.deps.accounts.issueKey(cliActor(), accountId, 'appcode', 'appcode')).secret;
 }
 
 /** The balance as `/balance` reports it (a string). */

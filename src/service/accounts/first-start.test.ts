@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../store/open-store.js';
 import { bootstrapEmptyStore } from './first-start.js';
-import { hashSecret } from '../queries/key-resolver.js';
+import { hashSecret } from '../accounts/secrets.js';
 import { verifyPassword } from '../operators/passwords.js';
 
 const freshStore = () => openStore(undefined, mkdtempSync(join(tmpdir(), 'mnpd-bootstrap-')));

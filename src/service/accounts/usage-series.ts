@@ -1,4 +1,5 @@
 import type { AnswerStatsHour } from '../../store/store.js';
+import type { DailyCodes } from '../../wire/console-api.js';
 
 /**
  * Daily answer counts by result code for the console's charts. Days are China days (UTC+8):
@@ -9,13 +10,6 @@ const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
 /** China has one time zone and no daylight saving time. */
 export const CHINA_OFFSET_MS = 8 * HOUR_MS;
-
-export interface DailyCodes {
-  /** `YYYY-MM-DD`, a China day. */
-  day: string;
-  /** Answers by result code (`'0'`, `'-2'`, …); codes without answers that day are absent. */
-  codes: Record<string, number>;
-}
 
 /** The China day that `at` falls on, as `YYYY-MM-DD`. */
 export function chinaDay(at: Date): string {

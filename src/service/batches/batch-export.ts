@@ -2,7 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { REASONS, ResultCode } from '../../core/result-codes.js';
-import type { BatchChunkOutput, Store } from '../../store/store.js';
+import type { BatchChunkOutput, BatchJobStore } from '../../store/store.js';
 import { BATCH_ANSWER_COLUMNS, decodeChunkOutput } from './chunk-output.js';
 
 /** The columns of a job's results, CSV and XLSX alike. */
@@ -38,7 +38,7 @@ export function chunkRows(chunk: BatchChunkOutput): ResultRow[] {
 
 /** The results of the account's job a page of chunks at a time, so memory stays flat for 1M rows. */
 export async function* resultPages(
-  store: Store,
+  store: Pick<BatchJobStore, 'batchChunkOutputs'>,
   accountId: number,
   jobId: number,
 ): AsyncGenerator<ResultRow[]> {

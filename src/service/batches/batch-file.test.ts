@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { ConsoleError } from '../../http/console/console-error.js';
+import { ServiceError } from '../service-error.js';
 import {
   MAX_BATCH_FILE_NUMBERS,
   MAX_INVALID_SAMPLES,
@@ -12,13 +12,13 @@ import {
 const LENGTH = '查询的手机号码长度不对';
 const NOT_MOBILE = '请填写正确的手机号码';
 
-async function refusal(promise: Promise<unknown>): Promise<ConsoleError> {
+async function refusal(promise: Promise<unknown>): Promise<ServiceError> {
   const error = await promise.then(
     () => undefined,
     (caught: unknown) => caught,
   );
-  expect(error).toBeInstanceOf(ConsoleError);
-  return error as ConsoleError;
+  expect(error).toBeInstanceOf(ServiceError);
+  return error as ServiceError;
 }
 
 async function xlsx(sheets: Record<string, unknown[][]>): Promise<Buffer> {

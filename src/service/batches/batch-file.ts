@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { MAX_MOBILE_INPUT_LENGTH, parseMobile } from '../../core/mobile-number.js';
 import { REASONS } from '../../core/result-codes.js';
 import type { BatchInvalidSample } from '../../store/store.js';
-import { ConsoleError } from '../../http/console/console-error.js';
+import { ServiceError } from '../service-error.js';
 
 /** Largest upload a batch file may be (the multipart limit of POST /me/batches). */
 export const MAX_BATCH_FILE_BYTES = 64 * 1024 * 1024;
@@ -104,7 +104,7 @@ class EntryCollector {
 
   addRow(line: number, cells: string[]): void {
     if (++this.#rows > MAX_BATCH_FILE_ROWS) {
-      throw new ConsoleError('too_many_numbers', `the file has more than ${MAX_BATCH_FILE_ROWS} rows`, {
+      throw new ServiceError('too_many_numbers', `the file has more than ${MAX_BATCH_FILE_ROWS} rows`, {
         limit: MAX_BATCH_FILE_NUMBERS,
       });
     }
@@ -183,7 +183,7 @@ class EntryCollector {
 
   #push(entry: string): void {
     if (this.entries.length >= MAX_BATCH_FILE_NUMBERS) {
-      throw new ConsoleError(
+      throw new ServiceError(
         'too_many_numbers',
         `the file has more than ${MAX_BATCH_FILE_NUMBERS} different numbers`,
         { limit: MAX_BATCH_FILE_NUMBERS },
@@ -193,8 +193,8 @@ class EntryCollector {
   }
 }
 
-function invalidFile(message: string): ConsoleError {
-  return new ConsoleError('invalid_file', message);
+function invalidFile(message: string): ServiceError {
+  return new ServiceError('invalid_file', message);
 }
 
 const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');
@@ -261,7 +261,7 @@ async function readCsv(content: Buffer, collector: EntryCollector): Promise<void
       collector.addRow(info.lines, record);
     }
   } catch (error) {
-    if (error instanceof ConsoleError) throw error;
+    if (error instanceof ServiceError) throw error;
     throw invalidFile(`the CSV file cannot be read: ${(error as Error).message}`);
   } finally {
     parser.destroy();
@@ -312,7 +312,7 @@ async function readXlsx(content: Buffer, collector: EntryCollector): Promise<voi
       }
     }
   } catch (error) {
-    if (error instanceof ConsoleError) throw error;
+    if (error instanceof ServiceError) throw error;
     throw invalidFile(`the workbook cannot be read: ${(error as Error).message}`);
   }
   if (sheets === 0) throw invalidFile('the workbook has no worksheet');
@@ -326,7 +326,7 @@ const READERS: Record<(typeof BATCH_FILE_TYPES)[number], typeof readTxt> = {
 
 /**
  * Reads an uploaded batch file (.txt: one number per line; .csv: the number column; .xlsx: the
- * number column of the first sheet) into the entries of a batch job. Refuses with a ConsoleError:
+ * number column of the first sheet) into the entries of a batch job. Refuses with a ServiceError:
  * invalid_file for a wrong type, an unreadable file or one without a valid number, too_many_numbers
  * past MAX_BATCH_FILE_NUMBERS.
  */
@@ -340,7 +340,7 @@ export async function readBatchFile(fileName: string, content: Buffer): Promise<
   }
   if (content.length === 0) throw invalidFile('the file is empty');
   if (content.length > MAX_BATCH_FILE_BYTES) {
-    throw new ConsoleError('payload_too_large', `a batch file is at most ${MAX_BATCH_FILE_BYTES} bytes`);
+    throw new ServiceError('too_large', `a batch file is at most ${MAX_BATCH_FILE_BYTES} bytes`);
   }
   const collector = new EntryCollector();
   await reader(content, collector);

@@ -1,6 +1,6 @@
+import type { Log } from '../log.js';
 import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { FastifyBaseLogger } from 'fastify';
 import { type LookupOutcome, type LookupSources, lookupMobiles } from '../../core/lookup.js';
 import { ResultCode } from '../../core/result-codes.js';
 import {
@@ -23,7 +23,7 @@ export const BATCH_RETRY_DELAY_MS = 5000;
  */
 export const BATCH_LEASE_MS = 30_000;
 
-export type RunnerLog = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+export type RunnerLog = Log;
 
 const SILENT: RunnerLog = { info: () => {}, warn: () => {}, error: () => {} };
 

@@ -4,6 +4,10 @@
  * second, each with a fixed log-scale latency histogram instead of samples.
  */
 
+import type { TrafficSecond, TrafficSummary } from '../../wire/console-api.js';
+
+export type { TrafficSecond, TrafficSummary } from '../../wire/console-api.js';
+
 /** Seconds of history kept. */
 export const TRAFFIC_WINDOW_SECONDS = 300;
 /** Histogram bucket upper bounds in ms: 0.1 ms to ~13 s, about 12% apart. */
@@ -14,26 +18,6 @@ interface Slot {
   requests: number;
   codes: Map<number, number>;
   buckets: Uint32Array;
-}
-
-export interface TrafficSecond {
-  /** Epoch seconds. */
-  second: number;
-  requests: number;
-  codes: Record<string, number>;
-  /** null when the second had no request. */
-  p50Ms: number | null;
-  p99Ms: number | null;
-}
-
-export interface TrafficSummary {
-  seconds: TrafficSecond[];
-  /** Over the whole window. */
-  requests: number;
-  codes: Record<string, number>;
-  p50Ms: number | null;
-  p90Ms: number | null;
-  p99Ms: number | null;
 }
 
 function bucketOf(ms: number): number {

@@ -1,5 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { ServiceError } from '../service-error.js';
 
 const scryptAsync = promisify(scrypt) as (
   password: string,
@@ -34,4 +35,19 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** A password for a new operator: 18 random bytes, 24 characters. */
 export function newPassword(): string {
   return randomBytes(18).toString('base64url');
+}
+
+export const MIN_PASSWORD_LENGTH = 8;
+/** scrypt reads the whole password: a cap keeps a megabyte "password" from costing CPU. */
+export const MAX_PASSWORD_LENGTH = 1024;
+
+/** A new password as the policy allows it; ServiceError weak_password or invalid otherwise. */
+export function checkNewPassword(password: unknown): string {
+  if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
+    throw new ServiceError('weak_password', `a password has at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  if (password.length > MAX_PASSWORD_LENGTH) {
+    throw new ServiceError('invalid', `a password has at most ${MAX_PASSWORD_LENGTH} characters`);
+  }
+  return password;
 }

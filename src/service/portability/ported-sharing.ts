@@ -9,15 +9,17 @@
  * recorded at the next look, before anything applied after it: the other nodes get every feed, in
  * the order this node applied them.
  */
+import type { Log } from '../log.js';
 import { createReadStream, existsSync } from 'node:fs';
 import { copyFile, link, mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
-import type { FastifyBaseLogger } from 'fastify';
 import type { ApplyOptions, ApplyResult, FeedApplier, PortedDatabase } from '../../data/ported-database.js';
 import { DataFileError } from '../../data/data-file-error.js';
-import { FeedGapError, FeedRejectedError } from '../../data/ported-feed.js';
-import type { PortedFeed, Store } from '../../store/store.js';
+import { FeedGapError, FeedRejectedError, firstDeltaSeq } from '../../data/ported-feed.js';
+import type { PortedFeed, PortedFeedStore } from '../../store/store.js';
+import { fileHead } from './file-head.js';
+import type { ImportHistory } from './import-history.js';
 
 /** How often a node looks for feeds other nodes recorded. */
 export const FOLLOW_INTERVAL_MS = 5000;
@@ -40,7 +42,7 @@ interface UnsharedFeed {
   origin: string;
 }
 
-export type SharingLog = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+export type SharingLog = Log;
 
 export interface PortedSharingOptions {
   /** Record and follow feeds (a store shared by nodes); off, this node applies feeds on its own. */
@@ -48,10 +50,13 @@ export interface PortedSharingOptions {
   followMs?: number;
   /** Where sharing reports; the server's logger once it starts following. */
   log?: SharingLog;
+  /** Where the feeds of other nodes applied here are recorded (origin `cluster`). */
+  history?: ImportHistory;
 }
 
 export class PortedSharing implements FeedApplier {
-  readonly #store: Store;
+  readonly #store: PortedFeedStore;
+  readonly #history: ImportHistory | undefined;
   readonly #ported: PortedDatabase;
   readonly #node: string;
   readonly #enabled: boolean;
@@ -65,8 +70,9 @@ export class PortedSharing implements FeedApplier {
   #sharing: Promise<void> = Promise.resolve();
   #closed = false;
 
-  constructor(store: Store, ported: PortedDatabase, node: string, options: PortedSharingOptions) {
+  constructor(store: PortedFeedStore, ported: PortedDatabase, node: string, options: PortedSharingOptions) {
     this.#store = store;
+    this.#history = options.history;
     this.#ported = ported;
     this.#node = node;
     this.#enabled = options.enabled;
@@ -261,11 +267,14 @@ export class PortedSharing implements FeedApplier {
       } finally {
         await out.close();
       }
-      const options = { skipInvalid: feed.skipInvalid, ...(feed.seq !== null && { seq: feed.seq }) };
-      const result =
-        feed.kind === 'full'
-          ? await this.#ported.importFull(path, options)
-          : await this.#ported.applyDelta(path, options);
+      if (feed.kind === 'delta' && (await this.#waitsForPredecessor(path))) {
+        throw new FeedGapError(
+          path,
+          this.#ported.state.meta.lastSeq + 1,
+          firstDeltaSeq(await fileHead(path))!,
+        );
+      }
+      const result = await this.#applyRecorded(feed, path);
       this.#log.info(
         { feedId: feed.id, from: feed.node, kind: feed.kind, changed: result.changed },
         'portability feed of another node applied',
@@ -287,6 +296,33 @@ export class PortedSharing implements FeedApplier {
     } finally {
       await rm(path, { force: true });
     }
+  }
+
+  /** A delta starting past the next seq waits, unapplied and unrecorded, for the feed before it. */
+  async #waitsForPredecessor(path: string): Promise<boolean> {
+    const first = firstDeltaSeq(await fileHead(path));
+    return first !== undefined && first > this.#ported.state.meta.lastSeq + 1;
+  }
+
+  /** Applies another node's feed here, recorded in this node's import history when it keeps one. */
+  async #applyRecorded(feed: PortedFeed, path: string): Promise<ApplyResult> {
+    const options = { skipInvalid: feed.skipInvalid, ...(feed.seq !== null && { seq: feed.seq }) };
+    const apply = () =>
+      feed.kind === 'full' ? this.#ported.importFull(path, options) : this.#ported.applyDelta(path, options);
+    if (!this.#history) return apply();
+    const end = await this.#history.track(
+      {
+        actor: { kind: 'system', name: `cluster:${feed.node}` },
+        origin: 'cluster',
+        kind: feed.kind,
+        fileName: feed.fileName,
+        path,
+        details: { feedId: feed.id },
+      },
+      apply,
+    );
+    if (!end.ok) throw end.error;
+    return end.result;
   }
 
   /** 0 when this node has followed nothing yet, or its record is unreadable: it starts over. */

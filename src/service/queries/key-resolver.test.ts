@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Account, KeyRecord, Store } from '../../store/store.js';
-import { APIKEY_LENGTH, KEY_CACHE_MS, KeyResolver, hashSecret, newSecret, secretHint } from './key-resolver.js';
+import { KEY_CACHE_MS, KeyResolver } from './key-resolver.js';
+import { APIKEY_LENGTH, hashSecret, newSecret, secretHint } from '../accounts/secrets.js';
 
 const account: Account = {
   id: 7,

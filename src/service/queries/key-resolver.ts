@@ -1,8 +1,5 @@
-import { hash, randomBytes } from 'node:crypto';
-import type { Account, KeyKind, KeyRecord, Store } from '../../store/store.js';
-
-/** apikeys are 32 characters, as the seed's (`7c11272au708345c834b8ue81ac78972`). */
-export const APIKEY_LENGTH = 32;
+import type { Account, AccountStore, KeyKind, KeyRecord } from '../../store/store.js';
+import { hashSecret } from '../accounts/secrets.js';
 /**
  * How long a resolved key (with its account and IP rules) is reused. Short, so that a revoked key
  * or a changed whitelist takes effect within seconds on every node, yet the hot path rarely waits
@@ -13,20 +10,6 @@ const MAX_CACHED_KEYS = 50_000;
 /** Secrets up to this long are cached by their text; keys are APIKEY_LENGTH. */
 const MAX_CACHED_SECRET_LENGTH = 64;
 
-export function hashSecret(secret: string): string {
-  return hash('sha256', secret, 'hex');
-}
-
-/** A new secret: 32 lowercase hex characters, 128 bits. */
-export function newSecret(): string {
-  return randomBytes(APIKEY_LENGTH / 2).toString('hex');
-}
-
-/** Shown in listings instead of the secret. */
-export function secretHint(secret: string): string {
-  return `${secret.slice(0, 4)}…${secret.slice(-2)}`;
-}
-
 export interface Principal {
   key: KeyRecord;
   account: Account;
@@ -35,10 +18,10 @@ export interface Principal {
 
 /** Resolves secrets to keys through a short-lived cache; misses are cached too (bad keys are common). */
 export class KeyResolver {
-  readonly #store: Store;
+  readonly #store: Pick<AccountStore, 'findKey' | 'listIpRules'>;
   readonly #cache = new Map<string, { principal: Principal | undefined; until: number }>();
 
-  constructor(store: Store) {
+  constructor(store: Pick<AccountStore, 'findKey' | 'listIpRules'>) {
     this.#store = store;
   }
 

@@ -1,12 +1,13 @@
-import type { ChargeBatcher } from '../../billing/charge-batcher.js';
-import type { Account, KeyKind } from '../../store/store.js';
-import { type AnswerOrigin, queryLogRow } from './query-log-row.js';
+import type { ChargeItem, ChargeOutcome } from '../../core/charges.js';
 import { type LookupOutcome, type LookupSources, lookupMobile, lookupMobiles } from '../../core/lookup.js';
 import { MAX_MOBILE_INPUT_LENGTH, parseMobile } from '../../core/mobile-number.js';
-import { REASONS, ResultCode } from '../../core/result-codes.js';
-import { type SeedBody, seedBody } from '../../core/seed-body.js';
+import { ResultCode } from '../../core/result-codes.js';
+import { type SeedBody, errorBody, seedBody } from '../../core/seed-body.js';
+import type { Account, KeyKind } from '../../store/store.js';
+import { APIKEY_LENGTH } from '../accounts/secrets.js';
 import { ipAllowed } from './ip-rules.js';
-import { APIKEY_LENGTH, type KeyResolver, type Principal } from './key-resolver.js';
+import type { KeyResolver, Principal } from './key-resolver.js';
+import { type AnswerOrigin, queryLogRow } from './query-log-row.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 export interface QueryContext {
@@ -29,6 +30,31 @@ export interface Payer {
   keyId: number | null;
 }
 
+/** Billing as the query path sees it: the group commit (ChargeBatcher), wired in by the server. */
+export interface Charger {
+  /** Resolves once the charge (or its refusal, or a 'log' item's row) is committed. */
+  charge(item: ChargeItem): Promise<ChargeOutcome>;
+}
+
+/**
+ * More charges wait for the store than billing takes: the answer is refused uncharged, and the
+ * client should try again in a moment (HTTP 503, code -8, Retry-After).
+ */
+export class OverloadedError extends Error {
+  constructor() {
+    super('overloaded: too many charges are waiting for the store');
+    this.name = 'OverloadedError';
+  }
+}
+
+/** A charge the store refused for the item itself: a bug upstream of billing, answered -8. */
+export class UnbillableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnbillableError';
+  }
+}
+
 /** Answers about the number itself: logged and counted for the account, never charged. */
 const LOGGED_ERRORS: ReadonlySet<ResultCode> = new Set([
   ResultCode.BadLength,
@@ -49,16 +75,12 @@ function loggedMobile(input: unknown): string {
   return text.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_MOBILE_INPUT_LENGTH);
 }
 
-export function errorBody(code: ResultCode): SeedBody {
-  return { code, reason: REASONS[code] };
-}
-
 /** Idempotency keys longer than this are refused as a missing parameter would be. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
 
 export interface QueryServiceDeps {
   sources: () => LookupSources;
-  batcher: ChargeBatcher;
+  charger: Charger;
   keys: KeyResolver;
   limiter: RateLimiter;
   defaultQps: number;
@@ -94,7 +116,10 @@ export class QueryService {
     return { ok: true, principal };
   }
 
-  /** Answers one number for an authorised payer, charging it when the answer is code 0. */
+  /**
+   * Answers one number for an authorised payer, charging it when the answer is code 0.
+   * OverloadedError when billing cannot take the charge now (nothing charged).
+   */
   answer(payer: Payer, mobile: unknown, context: QueryContext): Promise<SeedBody> {
     const sources = this.deps.sources();
     return this.#settle(payer, mobile, lookupMobile(mobile, sources), sources, context);
@@ -102,17 +127,21 @@ export class QueryService {
 
   /**
    * `answer` for each of `mobiles`, looked up together (one portability search for all) and each
-   * charged on its own; `contextOf(i)` is the context of the i-th number.
+   * charged on its own; `contextOf(i)` is the context of the i-th number. A number whose charge
+   * fails is answered -8 on its own: the others' answers (and charges) stand.
    */
-  answerMany(
+  async answerMany(
     payer: Payer,
     mobiles: readonly unknown[],
     contextOf: (i: number) => QueryContext,
   ): Promise<SeedBody[]> {
     const sources = this.deps.sources();
     const outcomes = lookupMobiles(mobiles, sources);
-    return Promise.all(
+    const settled = await Promise.allSettled(
       outcomes.map((outcome, i) => this.#settle(payer, mobiles[i], outcome, sources, contextOf(i))),
+    );
+    return settled.map((result) =>
+      result.status === 'fulfilled' ? result.value : errorBody(ResultCode.SystemError),
     );
   }
 
@@ -134,33 +163,41 @@ export class QueryService {
       sources,
     };
     if (outcome.code !== 0) {
-      const body = errorBody(outcome.code);
       if (LOGGED_ERRORS.has(outcome.code)) {
         // Never charged, so never replayed: a retry is looked up (and logged) again.
-        await this.deps.batcher.charge({
+        const logged = await this.deps.charger.charge({
           kind: 'log',
           accountId: payer.account.id,
           idempotencyKey: null,
           body: '',
           log: queryLogRow(origin, outcome.code, loggedMobile(mobile)),
         });
+        if (logged.status === 'overloaded') throw new OverloadedError();
       }
-      return body;
+      return errorBody(outcome.code);
     }
-    const body = seedBody(outcome, context.ext);
-    if (context.ext && body.result)
-      (body.result as unknown as Record<string, unknown>).requestId = context.requestId;
+    const body = seedBody(outcome, context.ext, context.ext ? context.requestId : undefined);
     const { seed } = outcome.answer;
-    const result = await this.deps.batcher.charge({
+    const result = await this.deps.charger.charge({
       accountId: payer.account.id,
       idempotencyKey: context.idempotencyKey,
       // Only a keyed answer is ever replayed, so only its body is kept.
       body: context.idempotencyKey === null ? '' : JSON.stringify(body),
       log: queryLogRow(origin, ResultCode.Ok, seed.Mobile, seed),
     });
-    // Refused for the balance: the store logged it as the -5 it is.
-    if (result.status === 'insufficient') return errorBody(ResultCode.InsufficientBalance);
-    if (result.status === 'replay') return JSON.parse(result.body) as SeedBody;
-    return body;
+    switch (result.status) {
+      case 'charged':
+        return body;
+      // Refused for the balance: the store logged it as the -5 it is.
+      case 'insufficient':
+        return errorBody(ResultCode.InsufficientBalance);
+      case 'replay':
+        return JSON.parse(result.body) as SeedBody;
+      case 'overloaded':
+        throw new OverloadedError();
+      case 'logged':
+      case 'rejected':
+        throw new UnbillableError(`charge ${result.status}: ${'message' in result ? result.message : ''}`);
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryRateLimiter } from './rate-limiter.js';
+import { MAX_BUCKETS, MemoryRateLimiter } from './rate-limiter.js';
 
 /** A limiter on a clock the test moves by hand. */
 function manualClock() {
@@ -69,5 +69,18 @@ describe('MemoryRateLimiter', () => {
     expect(real.take('k', 2)).toBe(true);
     expect(real.take('k', 2)).toBe(true);
     expect(real.take('k', 2)).toBe(false);
+  });
+
+  it("keeps a busy key's bucket when it must forget one: the one idle longest goes", () => {
+    const { limiter, advance } = manualClock();
+    // The busy key came first, so it is the oldest created; it keeps being used.
+    expect(limiter.take('busy', 2)).toBe(true);
+    expect(limiter.take('busy', 2)).toBe(true);
+    for (let i = 0; i < MAX_BUCKETS - 1; i++) limiter.take(`idle-${i}`, 1);
+    advance(1);
+    expect(limiter.take('busy', 2)).toBe(false);
+    // A new key fills the limiter past its size: an idle key is forgotten, not the busy one.
+    limiter.take('newcomer', 1);
+    expect(limiter.take('busy', 2)).toBe(false);
   });
 });

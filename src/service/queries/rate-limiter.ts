@@ -8,10 +8,11 @@ export interface RateLimiter {
   close?(): Promise<void>;
 }
 
-/** Buckets kept at most; idle ones are dropped first. */
-const MAX_BUCKETS = 100_000;
+/** Buckets kept at most; past it the one used longest ago is dropped. */
+export const MAX_BUCKETS = 100_000;
 
 export class MemoryRateLimiter implements RateLimiter {
+  /** In the order of last use, least recent first: a Map keeps insertion order, and a take re-inserts. */
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
   readonly #now: () => number;
 
@@ -22,11 +23,15 @@ export class MemoryRateLimiter implements RateLimiter {
   take(key: string, perSecond: number, count = 1): boolean {
     const now = this.#now();
     let bucket = this.#buckets.get(key);
-    if (!bucket) {
+    if (bucket) {
+      this.#buckets.delete(key);
+    } else {
+      // The least recently used bucket has been idle longest: refilled, it is as good as new, so
+      // dropping it forgets nothing a busy key needs.
       if (this.#buckets.size >= MAX_BUCKETS) this.#buckets.delete(this.#buckets.keys().next().value!);
       bucket = { tokens: perSecond, at: now };
-      this.#buckets.set(key, bucket);
     }
+    this.#buckets.set(key, bucket);
     bucket.tokens = Math.min(perSecond, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
     bucket.at = now;
     if (bucket.tokens < count) return false;

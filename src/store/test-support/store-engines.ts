@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { PostgresStore } from '../postgres.js';
 import { SqliteStore } from '../sqlite.js';
-import type { ChargeItem, Store } from '../store.js';
+import type { Store } from '../store.js';
 
 /** A database of its own; `open` may be called more than once, like several processes would. */
 export interface TestDatabase {
@@ -131,52 +131,7 @@ export function logSkippedEngines(suite: string): void {
   }
 }
 
-/** 2025-03-01T10:00:00Z: the hour most charges of the suites are made in. */
-export const T0 = Date.parse('2025-03-01T10:00:00Z');
-export const HOUR = 3_600_000;
-
 let names = 0;
 export const uniqueName = (prefix: string) => `${prefix}-${++names}-${randomBytes(3).toString('hex')}`;
 
-/** A code-0 answer to charge (ported, res "1"), as the HTTP layer hands it to the batcher. */
-export function chargeItem(
-  accountId: number,
-  options: { key?: string | null; body?: string; at?: number; mobile?: string; res?: string } = {},
-): ChargeItem {
-  const at = new Date(options.at ?? T0);
-  return {
-    accountId,
-    idempotencyKey: options.key ?? null,
-    body: options.body ?? `{"code":0,"at":${at.getTime()}}`,
-    log: {
-      at,
-      accountId,
-      keyId: null,
-      clientIp: '203.0.113.0',
-      mobile: options.mobile ?? '13972565391',
-      code: 0,
-      res: options.res ?? '1',
-      initIsp: '移动',
-      nowIsp: '电信',
-      segmentsVersion: '2502',
-      portedVersion: '41',
-      latencyMs: 3,
-      requestId: randomBytes(8).toString('hex'),
-    },
-  };
-}
-
-/** An uncharged answer about a number (-2, -3, -4): only its log row and statistics are written. */
-export function logItem(
-  accountId: number,
-  code: number,
-  options: { at?: number; mobile?: string } = {},
-): ChargeItem {
-  const item = chargeItem(accountId, options);
-  return {
-    ...item,
-    kind: 'log',
-    body: `{"code":${code}}`,
-    log: { ...item.log, code, res: null, initIsp: null, nowIsp: null },
-  };
-}
+export { HOUR, T0, chargeItem, logItem } from '../../core/test-support/charge-items.js';

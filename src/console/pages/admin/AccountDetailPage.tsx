@@ -23,7 +23,13 @@ import { ArrowLeftOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../../api/client';
-import type { AccountDetail, AccountStatus, AdminAccount, FeeType, LedgerEntry } from '../../api/types';
+import type {
+  AccountDetail,
+  AccountStatus,
+  AdminAccount,
+  FeeType,
+  LedgerEntry,
+} from '../../../wire/console-api';
 import { DailyAnswersChart } from '../../components/DailyAnswersChart';
 import { EmptyState, ErrorBlock, LoadFailed, Loading } from '../../components/feedback';
 import { PagedTable, usePagedList } from '../../components/PagedTable';
@@ -34,7 +40,8 @@ import { ACCOUNTS_KEY, FeeTag, StatusTag } from './account-parts';
 
 interface EditFields {
   feeType: FeeType;
-  creditLimit: number;
+  /** null: no limit. */
+  creditLimit: number | null;
   qpsLimit: number | null;
   status: AccountStatus;
   lowBalanceThreshold: number | null;

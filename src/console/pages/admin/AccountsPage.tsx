@@ -5,7 +5,7 @@ import { PlusOutlined, SearchOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import type { AdminAccount, FeeType } from '../../api/types';
+import type { AdminAccount, FeeType } from '../../../wire/console-api';
 import { CopyButton } from '../../components/CopyButton';
 import { EmptyState, ErrorAlert } from '../../components/feedback';
 import { PageTitle } from '../../components/PageTitle';

@@ -1,7 +1,7 @@
 import { Link } from 'react-router';
 import { Card, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { AuditRow } from '../../api/types';
+import type { AuditRow } from '../../../wire/console-api';
 import { KeyValueTags } from '../../components/KeyValues';
 import { PagedTable, usePagedList } from '../../components/PagedTable';
 import { PageTitle } from '../../components/PageTitle';

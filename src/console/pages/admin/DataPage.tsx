@@ -20,7 +20,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useIsPhone } from '../../app/media';
 import { api } from '../../api/client';
-import type { DataImportView, DataStats } from '../../api/types';
+import type { DataImportView, DataStats } from '../../../wire/console-api';
 import { uploadWithProgress } from '../../api/upload';
 import { EChart, type ChartOption } from '../../components/EChart';
 import { EmptyState, ErrorAlert, LoadFailed, Loading } from '../../components/feedback';
@@ -345,7 +345,7 @@ function HistoryCard() {
       <PagedTable
         list={history}
         data-testid="data-history"
-        scroll={{ x: 1140 }}
+        scroll={{ x: 1260 }}
         empty={t('data.historyEmpty')}
         columns={[
           { title: t('data.import.at'), dataIndex: 'at', width: 170, render: dateTime },
@@ -369,7 +369,13 @@ function HistoryCard() {
             align: 'right',
             render: (v: number) => count(v),
           },
-          { title: t('data.import.operator'), dataIndex: 'operator', width: 120 },
+          {
+            title: t('data.import.origin'),
+            dataIndex: 'origin',
+            width: 100,
+            render: (origin: string) => t(`importOrigin.${origin}`),
+          },
+          { title: t('data.import.operator'), dataIndex: 'operator', width: 140, ellipsis: true },
           { title: t('data.import.node'), dataIndex: 'node', width: 200, ellipsis: true },
           {
             title: t('common.actions'),

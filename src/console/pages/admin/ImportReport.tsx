@@ -1,6 +1,6 @@
 import { Descriptions, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { DataImportView, ImportStatus } from '../../api/types';
+import type { DataImportView, ImportStatus } from '../../../wire/console-api';
 import { EmptyState } from '../../components/feedback';
 import { KeyValueList } from '../../components/KeyValues';
 import { count, dateTime } from '../../lib/format';

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useIsPhone } from '../../app/media';
 import dayjs from 'dayjs';
 import { api } from '../../api/client';
-import type { SystemView, TrafficSecond } from '../../api/types';
+import type { SystemView, TrafficSecond } from '../../../wire/console-api';
 import { EChart, type ChartOption } from '../../components/EChart';
 import { EmptyState, ErrorBlock, LoadFailed, Loading } from '../../components/feedback';
 import { PageTitle } from '../../components/PageTitle';

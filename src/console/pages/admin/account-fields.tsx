@@ -1,6 +1,6 @@
 import { Col, Form, InputNumber, Select, type FormRule } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { FeeType } from '../../api/types';
+import type { FeeType } from '../../../wire/console-api';
 
 /** Fields of the account forms (create, edit), each half a row wide from phone width up. */
 

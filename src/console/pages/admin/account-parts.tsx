@@ -1,6 +1,6 @@
 import { Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { AccountStatus, FeeType } from '../../api/types';
+import type { AccountStatus, FeeType } from '../../../wire/console-api';
 
 export const ACCOUNTS_KEY = ['admin', 'accounts'] as const;
 

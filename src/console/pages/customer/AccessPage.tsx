@@ -17,7 +17,7 @@ import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import type { ApiKey, IpRule, KeyKind } from '../../api/types';
+import type { ApiKey, IpRule, KeyKind } from '../../../wire/console-api';
 import { CopyButton } from '../../components/CopyButton';
 import { EmptyState, ErrorAlert, ErrorBlock } from '../../components/feedback';
 import { PageTitle } from '../../components/PageTitle';

@@ -4,7 +4,7 @@ import { ArrowLeftOutlined, DownloadOutlined, StopOutlined } from '@ant-design/i
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, apiUrl } from '../../api/client';
-import type { BatchView } from '../../api/types';
+import type { BatchView } from '../../../wire/console-api';
 import { ErrorAlert, ErrorBlock, LoadFailed, Loading } from '../../components/feedback';
 import { PageTitle } from '../../components/PageTitle';
 import { count, dateTime } from '../../lib/format';

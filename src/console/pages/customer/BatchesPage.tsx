@@ -5,7 +5,7 @@ import { InboxOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, apiUrl, csrfHeaders, errorFromBody, noteError } from '../../api/client';
-import type { BatchView } from '../../api/types';
+import type { BatchView } from '../../../wire/console-api';
 import { ErrorBlock } from '../../components/feedback';
 import { PagedTable, usePagedList } from '../../components/PagedTable';
 import { PageTitle } from '../../components/PageTitle';

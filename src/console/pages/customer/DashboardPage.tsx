@@ -1,7 +1,7 @@
 import { Alert, Card, Col, Row, Statistic, Tag, Tooltip, Typography } from 'antd';
 import { InfoCircleOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import type { PeriodStats } from '../../api/types';
+import type { PeriodStats } from '../../../wire/console-api';
 import { DailyAnswersChart } from '../../components/DailyAnswersChart';
 import { LoadFailed, Loading } from '../../components/feedback';
 import { PageTitle } from '../../components/PageTitle';

@@ -5,7 +5,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { api } from '../../api/client';
-import type { QueryAnswer, QueryResult } from '../../api/types';
+import type { QueryAnswer, QueryResult } from '../../../wire/console-api';
 import { ErrorAlert, EmptyState } from '../../components/feedback';
 import { PageTitle } from '../../components/PageTitle';
 import { carrierName, codeExplanation, codeReason, resText } from '../../i18n/words';

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { Dayjs } from 'dayjs';
 import { apiUrl } from '../../api/client';
 import { useIsPhone } from '../../app/media';
-import type { QueryRecord } from '../../api/types';
+import type { QueryRecord } from '../../../wire/console-api';
 import { PagedTable, usePagedList } from '../../components/PagedTable';
 import { PageTitle } from '../../components/PageTitle';
 import { RESULT_CODES, carrierName, codeName, codeReason, resText } from '../../i18n/words';

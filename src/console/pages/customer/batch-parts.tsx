@@ -2,7 +2,7 @@ import { Alert, Button, Card, Col, Flex, Row, Statistic, Table, Tag, Typography 
 import { PlayCircleOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import type { BatchPreview, BatchStatus, BatchView } from '../../api/types';
+import type { BatchPreview, BatchStatus, BatchView } from '../../../wire/console-api';
 import { EmptyState } from '../../components/feedback';
 import { count } from '../../lib/format';
 import { reasonText } from '../../i18n/words';

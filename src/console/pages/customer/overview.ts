@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client';
-import type { Overview } from '../../api/types';
+import type { Overview } from '../../../wire/console-api';
 
 export const OVERVIEW_KEY = ['me', 'overview'] as const;
 

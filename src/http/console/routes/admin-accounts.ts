@@ -1,16 +1,19 @@
 import type { FastifyInstance } from 'fastify';
-import type { Account, AccountChanges, LedgerEntry } from '../../../store/store.js';
-import { createAccountWithKey, keyView } from '../../../service/accounts/account-keys.js';
+import type { AccountChanges } from '../../../store/store.js';
+import {
+  MAX_BALANCE_CHANGE,
+  MAX_NAME_LENGTH,
+  type NewAccountInput,
+} from '../../../service/accounts/account-service.js';
+import { dailyByCode, lastChinaDays } from '../../../service/accounts/usage-series.js';
+import { accountView, keyView, ledgerView } from '../../../service/accounts/views.js';
+import type { AccountDetail, AdminAccount } from '../../../wire/console-api.js';
 import type { AppDeps } from '../../app-deps.js';
-import { hashPassword } from '../../../service/operators/passwords.js';
-import { auditEntry } from '../audit.js';
-import { ConsoleError } from '../console-error.js';
-import { requireOperator } from '../guards.js';
+import { operatorActor, requireOperator } from '../guards.js';
 import {
   type Body,
   badRequest,
   bodyObject,
-  hasControlCharacter,
   isWhole,
   onlyFields,
   pageQuery,
@@ -19,55 +22,16 @@ import {
   readLimit,
   readText,
 } from '../request-input.js';
-import { dailyByCode, lastChinaDays } from '../../../service/accounts/usage-series.js';
-import { checkNewPassword } from './auth.js';
 
-/** Customers log in with the name: short, printable, no surrounding spaces. */
-const MAX_NAME_LENGTH = 64;
-const MAX_REASON_LENGTH = 200;
 /** Days of usage shown on an account's page. */
 const USAGE_DAYS = 30;
-/** One operator action moves at most this many queries: a typo of a few digits is refused. */
-const MAX_BALANCE_CHANGE = 1_000_000_000_000;
+const MAX_PASSWORD_FIELD = 4096;
 
-/** A new console password (the policy of auth.ts), or undefined when absent. */
-function readPassword(body: Body): string | undefined {
-  return body.password === undefined ? undefined : checkNewPassword(body.password);
-}
+type AccountDeps = Pick<AppDeps, 'store' | 'accounts'>;
 
-function accountView(account: Account, hasPassword: boolean) {
-  return {
-    id: account.id,
-    name: account.name,
-    feeType: account.feeType,
-    balance: account.balance,
-    creditLimit: account.creditLimit,
-    qpsLimit: account.qpsLimit,
-    status: account.status,
-    lowBalanceThreshold: account.lowBalanceThreshold,
-    hasPassword,
-    createdAt: account.createdAt.toISOString(),
-  };
-}
-
-function ledgerView(entry: LedgerEntry) {
-  return {
-    id: entry.id,
-    delta: entry.delta,
-    reason: entry.reason,
-    balanceAfter: entry.balanceAfter,
-    at: entry.at.toISOString(),
-  };
-}
-
-async function viewOf(deps: AppDeps, account: Account) {
-  return accountView(account, (await deps.store.getAccountPasswordHash(account.id)) !== null);
-}
-
-async function existingAccount(deps: AppDeps, id: number): Promise<Account> {
-  const account = await deps.store.getAccount(id);
-  if (!account) throw new ConsoleError('not_found', 'no such account');
-  return account;
+async function viewOf(deps: AccountDeps, id: number): Promise<AdminAccount> {
+  const account = await deps.accounts.account(id);
+  return accountView(account, await deps.accounts.hasPassword(account.id));
 }
 
 const ACCOUNT_CHANGES = ['feeType', 'creditLimit', 'qpsLimit', 'status', 'lowBalanceThreshold'] as const;
@@ -86,7 +50,7 @@ function readChanges(body: Body): AccountChanges {
   return given;
 }
 
-function readNewAccount(body: Body) {
+function readNewAccount(body: Body): NewAccountInput {
   onlyFields(body, [
     'name',
     'feeType',
@@ -96,81 +60,56 @@ function readNewAccount(body: Body) {
     'lowBalanceThreshold',
     'password',
   ]);
-  const name = readText(body, 'name', MAX_NAME_LENGTH);
-  if (!name || name.trim() !== name || hasControlCharacter(name)) {
-    throw badRequest(`name must be 1–${MAX_NAME_LENGTH} characters without surrounding spaces`);
-  }
   const feeType = readChoice(body, 'feeType', ['prepaid', 'postpaid']);
   if (!feeType) throw badRequest('feeType is required: prepaid or postpaid');
   const balance = body.balance ?? 0;
   if (!isWhole(balance, 0, MAX_BALANCE_CHANGE))
     throw badRequest('balance must be a whole number of at least 0');
   return {
-    account: {
-      name,
-      feeType,
-      balance,
-      creditLimit: readLimit(body, 'creditLimit', 0) ?? null,
-      qpsLimit: readLimit(body, 'qpsLimit', 1) ?? null,
-      lowBalanceThreshold: readLimit(body, 'lowBalanceThreshold', 0) ?? null,
-    },
-    password: readPassword(body),
+    name: readText(body, 'name', MAX_NAME_LENGTH) ?? '',
+    feeType,
+    balance,
+    creditLimit: readLimit(body, 'creditLimit', 0) ?? null,
+    qpsLimit: readLimit(body, 'qpsLimit', 1) ?? null,
+    lowBalanceThreshold: readLimit(body, 'lowBalanceThreshold', 0) ?? null,
+    password: readText(body, 'password', MAX_PASSWORD_FIELD),
   };
 }
 
-/** A topup or an adjustment, with the ledger reason it is written with. */
-function readBalanceChange(body: Body): { kind: 'topup' | 'adjust'; delta: number; reason: string } {
+/** A topup or an adjustment, with what the ledger reason says about it. */
+function readBalanceChange(body: Body): { kind: 'topup' | 'adjust'; amount: number; reason: string } {
   onlyFields(body, ['kind', 'amount', 'reason']);
   const kind = readChoice(body, 'kind', ['topup', 'adjust']);
   if (!kind) throw badRequest('kind is required: topup or adjust');
   const amount = body.amount;
-  const reason = (readText(body, 'reason', MAX_REASON_LENGTH) ?? '').trim();
-  if (kind === 'topup') {
-    if (!isWhole(amount, 1, MAX_BALANCE_CHANGE))
-      throw badRequest('a topup amount must be a whole number above 0');
-    return { kind, delta: amount, reason: reason === '' ? 'topup' : `topup: ${reason}` };
-  }
-  if (!isWhole(amount, -MAX_BALANCE_CHANGE, MAX_BALANCE_CHANGE) || amount === 0) {
-    throw badRequest('an adjustment amount must be a whole number other than 0');
-  }
-  if (reason === '') throw badRequest('an adjustment needs a reason');
-  return { kind, delta: amount, reason: `adjustment: ${reason}` };
+  if (typeof amount !== 'number') throw badRequest('amount must be a whole number');
+  return { kind, amount, reason: readText(body, 'reason', MAX_PASSWORD_FIELD) ?? '' };
 }
 
 /** The operator's accounts pages: list, create, edit, balances, passwords, ledgers. */
-export function adminAccountRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function adminAccountRoutes(app: FastifyInstance, deps: AccountDeps): void {
   app.get('/admin/accounts', async (request) => {
     requireOperator(request);
     const search = String((request.query as { search?: unknown }).search ?? '').toLowerCase();
     const accounts = (await deps.store.listAccounts()).filter((account) =>
       account.name.toLowerCase().includes(search),
     );
-    return Promise.all(accounts.map((account) => viewOf(deps, account)));
+    return Promise.all(accounts.map((account) => viewOf(deps, account.id)));
   });
 
   app.post('/admin/accounts', async (request, reply) => {
-    requireOperator(request);
-    const { account: input, password } = readNewAccount(bodyObject(request));
-    // Hashed first: a slow hash failing after the account exists would leave it half made.
-    const passwordHash = password === undefined ? undefined : await hashPassword(password);
-    const { account, apikey } = await createAccountWithKey(deps.store, input, {
-      keyLabel: 'console',
-      passwordHash,
-      auditOf: (created) =>
-        auditEntry(request, 'account.create', `account:${created.id}`, {
-          ...input,
-          consoleLogin: passwordHash !== undefined,
-        }),
-    });
-    return reply.code(201).send({ account: accountView(account, passwordHash !== undefined), apikey });
+    const actor = operatorActor(request);
+    const input = readNewAccount(bodyObject(request));
+    const { account, apikey } = await deps.accounts.open(actor, input, 'console');
+    return reply.code(201).send({ account: accountView(account, input.password !== undefined), apikey });
   });
 
-  app.get('/admin/accounts/:id', async (request) => {
+  app.get('/admin/accounts/:id', async (request): Promise<AccountDetail> => {
     requireOperator(request);
-    const account = await existingAccount(deps, pathId(request.params, 'account'));
+    const account = await deps.accounts.account(pathId(request.params, 'account'));
     const { from, to } = lastChinaDays(new Date(), USAGE_DAYS);
     const [view, keys, ipRules, stats] = await Promise.all([
-      viewOf(deps, account),
+      viewOf(deps, account.id),
       deps.store.listKeys(account.id),
       deps.store.listIpRules(account.id),
       deps.store.answerStats(account.id, from, to),
@@ -184,53 +123,32 @@ export function adminAccountRoutes(app: FastifyInstance, deps: AppDeps): void {
   });
 
   app.patch('/admin/accounts/:id', async (request) => {
-    requireOperator(request);
+    const actor = operatorActor(request);
     const id = pathId(request.params, 'account');
     const changes = readChanges(bodyObject(request));
-    const account = await deps.store.updateAccount(id, changes, (updated, before) =>
-      auditEntry(request, 'account.update', `account:${id}`, {
-        name: updated.name,
-        changes,
-        previous: Object.fromEntries(
-          Object.keys(changes).map((name) => [name, before[name as keyof AccountChanges]]),
-        ),
-      }),
-    );
-    // Status, fee type and limits are read from the key cache on every API request.
-    deps.keys.invalidate();
-    return viewOf(deps, account);
+    await deps.accounts.update(actor, id, changes);
+    return viewOf(deps, id);
   });
 
   app.post('/admin/accounts/:id/balance', async (request) => {
-    requireOperator(request);
+    const actor = operatorActor(request);
     const id = pathId(request.params, 'account');
     const change = readBalanceChange(bodyObject(request));
-    // The audit entry commits with the balance: an error means neither happened, and a retry
-    // cannot credit twice.
-    const entry = await deps.store.adjustBalance(id, change.delta, change.reason, (ledger) =>
-      auditEntry(request, `account.${change.kind}`, `account:${id}`, {
-        delta: change.delta,
-        reason: change.reason,
-        balanceAfter: ledger.balanceAfter,
-      }),
-    );
-    deps.keys.invalidate();
+    const entry =
+      change.kind === 'topup'
+        ? await deps.accounts.topUp(actor, id, change.amount, change.reason)
+        : await deps.accounts.adjust(actor, id, change.amount, change.reason);
     return ledgerView(entry);
   });
 
   app.post('/admin/accounts/:id/password', async (request, reply) => {
-    requireOperator(request);
+    const actor = operatorActor(request);
     const id = pathId(request.params, 'account');
     const body = bodyObject(request);
     onlyFields(body, ['password']);
-    const password = readPassword(body);
+    const password = readText(body, 'password', MAX_PASSWORD_FIELD);
     if (password === undefined) throw badRequest('password is required');
-    const account = await existingAccount(deps, id);
-    await deps.store.setAccountPassword(id, await hashPassword(password), {
-      // Whoever knew the old password is logged out with it.
-      endSessions: true,
-      audit: auditEntry(request, 'account.password_reset', `account:${id}`, { name: account.name }),
-    });
+    await deps.accounts.resetPassword(actor, id, password);
     return reply.code(204).send();
   });
 
@@ -238,7 +156,7 @@ export function adminAccountRoutes(app: FastifyInstance, deps: AppDeps): void {
     requireOperator(request);
     const id = pathId(request.params, 'account');
     const page = pageQuery(request.query);
-    await existingAccount(deps, id);
+    await deps.accounts.account(id);
     const { rows, next } = await deps.store.ledger(id, page);
     return { rows: rows.map(ledgerView), next };
   });

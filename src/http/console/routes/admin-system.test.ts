@@ -57,7 +57,7 @@ describe.each(availableEngines('console admin system'))('system page and audit l
       expect(answer.status).toBe(200);
       const page = answer.json();
       expect(page.rows.length).toBeLessThanOrEqual(2);
-      rows.push(...page.rows);
+      rows.push(...page.rows.filter((row: { action: string }) => row.action === 'account.topup'));
       before = page.next;
     } while (before !== null);
     expect(rows.map((row) => row.details.delta)).toEqual([5, 4, 3, 2, 1]);

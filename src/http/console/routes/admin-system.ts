@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuditEntry } from '../../../store/store.js';
+import type { AuditRow, SystemView } from '../../../wire/console-api.js';
 import type { AppDeps } from '../../app-deps.js';
 import { requireOperator } from '../guards.js';
 import { DAY_MS, chinaDayStart } from '../../../service/accounts/usage-series.js';
@@ -8,7 +9,7 @@ import { pageQuery } from '../request-input.js';
 /** Accounts listed as today's busiest. */
 const TOP_ACCOUNTS = 10;
 
-function auditView(entry: AuditEntry) {
+function auditView(entry: AuditEntry): AuditRow {
   let details: unknown;
   try {
     details = JSON.parse(entry.details);
@@ -28,8 +29,11 @@ function auditView(entry: AuditEntry) {
 }
 
 /** The operator's system page (this node's live traffic, today's busiest accounts) and the audit log. */
-export function adminSystemRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/admin/system', async (request) => {
+export function adminSystemRoutes(
+  app: FastifyInstance,
+  deps: Pick<AppDeps, 'store' | 'traffic' | 'portability' | 'sources'>,
+): void {
+  app.get('/admin/system', async (request): Promise<SystemView> => {
     requireOperator(request);
     const today = chinaDayStart(new Date());
     const [topAccounts, accounts] = await Promise.all([
@@ -41,7 +45,7 @@ export function adminSystemRoutes(app: FastifyInstance, deps: AppDeps): void {
       topAccounts,
       totals: {
         accounts: accounts.length,
-        ported: deps.ported.state.index.size,
+        ported: deps.portability.state.index.size,
         segments: deps.sources.segments.size,
       },
     };

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { serverForThisFile } from '../../../test-support/test-server.js';
-import { LOGIN_WINDOW_MS, MAX_FAILURES_PER_IP, MAX_FAILURES_PER_NAME } from '../../../service/operators/login-throttle.js';
+import {
+  LOGIN_WINDOW_MS,
+  MAX_FAILURES_PER_IP,
+  MAX_FAILURES_PER_NAME,
+} from '../../../service/operators/login-throttle.js';
 import { uniqueName } from '../../test-support/fixtures.js';
 import { postLogin } from '../test-support/console-client.js';
 import { TEST_PASSWORD as PASSWORD, customerWithPassword } from '../test-support/console-users.js';

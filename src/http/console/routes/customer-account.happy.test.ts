@@ -13,7 +13,7 @@ import {
 } from '../../test-support/fixtures.js';
 import { type LookupBody, get } from '../../test-support/http-client.js';
 import { chinaDay } from '../../../service/accounts/usage-series.js';
-import { overview } from './customer-account.js';
+import { accountOverview as overview } from '../../../service/accounts/overview.js';
 import type { ConsoleClient } from '../test-support/console-client.js';
 import { loggedInCustomer } from '../test-support/console-users.js';
 

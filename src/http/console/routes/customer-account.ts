@@ -1,95 +1,18 @@
 import { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import { ResultCode } from '../../../core/result-codes.js';
-import {
-  type AnswerStatsHour,
-  MAX_PAGE_SIZE,
-  type QueryLogFilter,
-  type QueryLogRow,
-  StoreError,
-  type Store,
-  type UsageHour,
-} from '../../../store/store.js';
-import { issueKey, keyView } from '../../../service/accounts/account-keys.js';
+import { errorBody } from '../../../core/seed-body.js';
+import { MAX_PAGE_SIZE, type QueryLogFilter, type QueryLogRow } from '../../../store/store.js';
+import { accountOverview } from '../../../service/accounts/overview.js';
+import { recordsCsv } from '../../../service/accounts/records-export.js';
+import { CHINA_OFFSET_MS, DAY_MS, chinaDay } from '../../../service/accounts/usage-series.js';
+import { keyView } from '../../../service/accounts/views.js';
+import { maskIp } from '../../../service/queries/ip-rules.js';
+import type { QueryRecord } from '../../../wire/console-api.js';
 import type { AppDeps } from '../../app-deps.js';
-import { maskIp, normaliseCidr } from '../../../service/queries/ip-rules.js';
-import { errorBody } from '../../../service/queries/query-service.js';
 import { ConsoleError } from '../console-error.js';
-import { requireCustomer, sessionAccount } from '../guards.js';
-import { bodyObject, hasControlCharacter, pathId, queryNumber } from '../request-input.js';
-import {
-  CHINA_OFFSET_MS,
-  DAY_MS,
-  chinaDay,
-  chinaDayStart,
-  dailyByCode,
-  lastChinaDays,
-} from '../../../service/accounts/usage-series.js';
-
-/** Days of the overview's chart and of its rates. */
-export const OVERVIEW_DAYS = 30;
-/** Rows of one CSV export; a longer history is exported in date ranges. */
-export const MAX_EXPORT_ROWS = 100_000;
-/** Keys an account may have in use at once; a revoked key no longer counts. */
-export const MAX_ACTIVE_KEYS = 20;
-export const MAX_IP_RULES = 100;
-const MAX_LABEL_LENGTH = 64;
-
-/** The instant the China month holding `at` began. */
-function chinaMonthStart(at: Date): Date {
-  const [year, month] = chinaDay(at).split('-').map(Number);
-  return new Date(Date.UTC(year, month - 1, 1) - CHINA_OFFSET_MS);
-}
-
-interface Totals {
-  answers: number;
-  charged: number;
-  ported: number;
-}
-
-function totalsSince(since: Date, stats: AnswerStatsHour[], usage: UsageHour[]): Totals {
-  const after = (hour: Date) => hour.getTime() >= since.getTime();
-  const sum = <T extends { hour: Date }>(rows: T[], value: (row: T) => number) =>
-    rows.filter((row) => after(row.hour)).reduce((total, row) => total + value(row), 0);
-  return {
-    answers: sum(stats, (row) => row.answers),
-    charged: sum(usage, (row) => row.queries),
-    ported: sum(stats, (row) => row.ported),
-  };
-}
-
-export async function overview(store: Store, accountId: number, now = new Date()) {
-  const account = await sessionAccount(store, accountId);
-  const days = lastChinaDays(now, OVERVIEW_DAYS);
-  const monthStart = chinaMonthStart(now);
-  const from = new Date(Math.min(days.from.getTime(), monthStart.getTime()));
-  const [stats, usage] = await Promise.all([
-    store.answerStats(accountId, from, days.to),
-    store.usage(accountId, from, days.to),
-  ]);
-  const recent = stats.filter((row) => row.hour.getTime() >= days.from.getTime());
-  const answers = recent.reduce((total, row) => total + row.answers, 0);
-  const succeeded = recent.filter((row) => row.code === 0).reduce((total, row) => total + row.answers, 0);
-  const ported = recent.reduce((total, row) => total + row.ported, 0);
-  const threshold = account.lowBalanceThreshold;
-  return {
-    account: {
-      name: account.name,
-      feeType: account.feeType,
-      balance: account.balance,
-      creditLimit: account.creditLimit,
-      lowBalanceThreshold: threshold,
-      status: account.status,
-    },
-    lowBalance: threshold !== null && account.balance < threshold,
-    today: totalsSince(chinaDayStart(now), stats, usage),
-    month: totalsSince(monthStart, stats, usage),
-    successRate: answers === 0 ? null : succeeded / answers,
-    portedShare: succeeded === 0 ? null : ported / succeeded,
-    daily: dailyByCode(recent, days.from, OVERVIEW_DAYS),
-  };
-}
+import { customerActor, requireCustomer, sessionAccount } from '../guards.js';
+import { bodyObject, pathId, queryNumber } from '../request-input.js';
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T/;
@@ -144,7 +67,7 @@ export function recordsFilter(query: unknown): QueryLogFilter {
   return filter;
 }
 
-function recordView(row: QueryLogRow & { id: number }) {
+function recordView(row: QueryLogRow & { id: number }): QueryRecord {
   return {
     id: row.id,
     at: row.at.toISOString(),
@@ -159,58 +82,9 @@ function recordView(row: QueryLogRow & { id: number }) {
   };
 }
 
-const CSV_HEADER = [
-  'id',
-  'at',
-  'mobile',
-  'code',
-  'res',
-  'init_isp',
-  'now_isp',
-  'client_ip',
-  'latency_ms',
-  'request_id',
-];
-
-/** A request id is the client's own text: Excel must not run it as a formula (`=HYPERLINK(…)`). */
-function inertCell(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
-
-/** The BOM, the header, then the newest rows page by page, at most MAX_EXPORT_ROWS. */
-async function* recordsCsv(store: Store, accountId: number, filter: QueryLogFilter): AsyncGenerator<string> {
-  yield '\uFEFF' + stringify([CSV_HEADER]);
-  let before = filter.before;
-  let left = MAX_EXPORT_ROWS;
-  while (left > 0) {
-    const page = await store.queryLog(accountId, { ...filter, before, limit: Math.min(MAX_PAGE_SIZE, left) });
-    if (page.rows.length === 0) return;
-    yield stringify(
-      page.rows.map((row) => [
-        row.id,
-        row.at.toISOString(),
-        row.mobile,
-        row.code,
-        row.res ?? '',
-        row.initIsp ?? '',
-        row.nowIsp ?? '',
-        row.clientIp,
-        row.latencyMs,
-        inertCell(row.requestId),
-      ]),
-    );
-    left -= page.rows.length;
-    if (page.next === null) return;
-    before = page.next;
-  }
-}
-
-function keyLabel(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value !== 'string' || value.length > MAX_LABEL_LENGTH || hasControlCharacter(value)) {
-    throw new ConsoleError('bad_request', `label must be text of at most ${MAX_LABEL_LENGTH} characters`);
-  }
-  return value.trim();
+/** Text a field may be given as, or undefined for anything else. */
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 /**
@@ -218,10 +92,13 @@ function keyLabel(value: unknown): string {
  * records and their export, keys and the IP whitelist. Everything is looked up within the
  * session's account: another account's id answers 404.
  */
-export function customerAccountRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function customerAccountRoutes(
+  app: FastifyInstance,
+  deps: Pick<AppDeps, 'store' | 'accounts' | 'query'>,
+): void {
   const { store } = deps;
 
-  app.get('/me/overview', async (request) => overview(store, requireCustomer(request).accountId));
+  app.get('/me/overview', async (request) => accountOverview(store, requireCustomer(request).accountId));
 
   app.post('/me/query', async (request) => {
     const { accountId } = requireCustomer(request);
@@ -265,28 +142,27 @@ export function customerAccountRoutes(app: FastifyInstance, deps: AppDeps): void
   });
 
   app.post('/me/keys', async (request, reply) => {
-    const { accountId } = requireCustomer(request);
+    const actor = customerActor(request);
     const body = bodyObject(request);
     const kind = body.kind;
     if (kind !== 'apikey' && kind !== 'appcode') {
       throw new ConsoleError('bad_request', "kind must be 'apikey' or 'appcode'");
     }
-    const label = keyLabel(body.label);
-    const active = (await store.listKeys(accountId)).filter((key) => key.revokedAt === null);
-    if (active.length >= MAX_ACTIVE_KEYS) {
-      throw new ConsoleError('conflict', `at most ${MAX_ACTIVE_KEYS} keys may be in use; revoke one first`);
+    if (body.label !== undefined && body.label !== null && typeof body.label !== 'string') {
+      throw new ConsoleError('bad_request', 'label must be text');
     }
-    const { key, secret } = await issueKey(store, accountId, kind, label);
-    deps.keys.invalidate();
+    const { key, secret } = await deps.accounts.issueKey(
+      actor,
+      actor.accountId,
+      kind,
+      text(body.label) ?? '',
+    );
     return reply.code(201).send({ key: keyView(key), secret });
   });
 
   app.post('/me/keys/:id/revoke', async (request, reply) => {
-    const { accountId } = requireCustomer(request);
-    if (!(await store.revokeKey(accountId, pathId(request.params, 'key in use')))) {
-      throw new ConsoleError('not_found', 'no such key in use');
-    }
-    deps.keys.invalidate();
+    const actor = customerActor(request);
+    await deps.accounts.revokeKey(actor, actor.accountId, pathId(request.params, 'key in use'));
     return reply.code(204).send();
   });
 
@@ -296,33 +172,16 @@ export function customerAccountRoutes(app: FastifyInstance, deps: AppDeps): void
   });
 
   app.post('/me/ip-rules', async (request, reply) => {
-    const { accountId } = requireCustomer(request);
-    const text = bodyObject(request).cidr;
-    const cidr = typeof text === 'string' && text.length <= 100 ? normaliseCidr(text) : undefined;
-    if (!cidr) throw new ConsoleError('invalid_cidr', 'not an IPv4/IPv6 address or CIDR');
-    if ((await store.listIpRules(accountId)).length >= MAX_IP_RULES) {
-      throw new ConsoleError('conflict', `at most ${MAX_IP_RULES} rules`);
-    }
-    try {
-      const rule = await store.addIpRule(accountId, cidr);
-      deps.keys.invalidate();
-      return reply.code(201).send({ id: rule.id, cidr: rule.cidr });
-    } catch (error) {
-      if (error instanceof StoreError && error.code === 'duplicate') {
-        throw new ConsoleError('conflict', `${cidr} is allowed already`);
-      }
-      throw error;
-    }
+    const actor = customerActor(request);
+    const cidr = text(bodyObject(request).cidr);
+    if (cidr === undefined) throw new ConsoleError('invalid_cidr', 'not an IPv4/IPv6 address or CIDR');
+    const rule = await deps.accounts.allowIp(actor, actor.accountId, cidr);
+    return reply.code(201).send({ id: rule.id, cidr: rule.cidr });
   });
 
   app.delete('/me/ip-rules/:id', async (request, reply) => {
-    const { accountId } = requireCustomer(request);
-    const id = pathId(request.params, 'rule');
-    const rule = (await store.listIpRules(accountId)).find((candidate) => candidate.id === id);
-    if (!rule || !(await store.removeIpRule(accountId, rule.cidr))) {
-      throw new ConsoleError('not_found', 'no such rule');
-    }
-    deps.keys.invalidate();
+    const actor = customerActor(request);
+    await deps.accounts.removeIpRule(actor, actor.accountId, pathId(request.params, 'rule'));
     return reply.code(204).send();
   });
 }

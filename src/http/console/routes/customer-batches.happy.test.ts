@@ -5,7 +5,7 @@ import { serverForThisFile } from '../../../test-support/test-server.js';
 import type { ConsoleClient } from '../test-support/console-client.js';
 import { type TestCustomer, loggedInCustomer } from '../test-support/console-users.js';
 import { RESULT_COLUMNS } from '../../../service/batches/batch-export.js';
-import type { BatchView } from './customer-batches.js';
+import type { BatchView } from '../../../wire/console-api.js';
 
 const server = serverForThisFile();
 

@@ -1,4 +1,8 @@
-/** The console API's shapes, as /tmp/console/CONTRACT.md (the server's routes) defines them. */
+/**
+ * The console API's requests and answers, as JSON carries them: the server's routes build them and
+ * the web console reads them, both from this one module. Types only: nothing here runs, so the
+ * console's bundle takes nothing of the server with it.
+ */
 
 export type Role = 'customer' | 'operator';
 
@@ -16,9 +20,11 @@ export interface Page<T> {
   next: number | null;
 }
 
-/** Answers of one day by result code, e.g. `{'0': 120, '-4': 3}`. */
+/** Answers of one China day (UTC+8) by result code, e.g. `{'0': 120, '-4': 3}`. */
 export interface DailyCodes {
+  /** `YYYY-MM-DD`. */
   day: string;
+  /** Codes without answers that day are absent. */
   codes: Record<string, number>;
 }
 
@@ -33,7 +39,8 @@ export interface Overview {
     name: string;
     feeType: FeeType;
     balance: number;
-    creditLimit: number;
+    /** Postpaid only: how far below zero the balance may go; null = no limit. */
+    creditLimit: number | null;
     lowBalanceThreshold: number | null;
     status: AccountStatus;
   };
@@ -86,7 +93,7 @@ export interface ApiKey {
   id: number;
   kind: KeyKind;
   hint: string;
-  label: string | null;
+  label: string;
   createdAt: string;
   revokedAt: string | null;
 }
@@ -131,7 +138,7 @@ export interface AdminAccount {
   name: string;
   feeType: FeeType;
   balance: number;
-  creditLimit: number;
+  creditLimit: number | null;
   qpsLimit: number | null;
   status: AccountStatus;
   lowBalanceThreshold: number | null;
@@ -171,10 +178,15 @@ export interface DataStats {
 
 export type ImportStatus = 'running' | 'applied' | 'rejected' | 'failed';
 
+/** The door an import came through: an upload here, the CLI, the drop folder, another node. */
+export type ImportOrigin = 'console' | 'cli' | 'inbox' | 'cluster';
+
 export interface DataImportView {
   id: number;
   at: string;
+  /** The operator, `cli:<OS user>`, `inbox`, or `cluster:<node it came from>`. */
   operator: string;
+  origin: ImportOrigin;
   /** The node that applied it. */
   node: string;
   kind: 'full' | 'delta';
@@ -189,22 +201,28 @@ export interface DataImportView {
 }
 
 export interface TrafficSecond {
+  /** Epoch seconds. */
   second: number;
   requests: number;
   codes: Record<string, number>;
+  /** null when the second had no request. */
   p50Ms: number | null;
   p99Ms: number | null;
 }
 
+/** This node's answers over the last minutes. */
+export interface TrafficSummary {
+  seconds: TrafficSecond[];
+  /** Over the whole window. */
+  requests: number;
+  codes: Record<string, number>;
+  p50Ms: number | null;
+  p90Ms: number | null;
+  p99Ms: number | null;
+}
+
 export interface SystemView {
-  traffic: {
-    seconds: TrafficSecond[];
-    requests: number;
-    codes: Record<string, number>;
-    p50Ms: number | null;
-    p90Ms: number | null;
-    p99Ms: number | null;
-  };
+  traffic: TrafficSummary;
   topAccounts: { accountId: number; name: string; queries: number }[];
   totals: { accounts: number; ported: number; segments: number };
 }

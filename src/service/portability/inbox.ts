@@ -1,13 +1,16 @@
-import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FeedApplier } from './ported-database.js';
 import {
   type FeedKind,
   type FeedReport,
   FeedGapError,
   FeedRejectedError,
   detectFeedKind,
-} from './ported-feed.js';
+  firstDeltaSeq,
+} from '../../data/ported-feed.js';
+import type { Actor } from '../operators/audit.js';
+import { fileHead } from './file-head.js';
+import type { PortabilityService } from './portability-service.js';
 
 /**
  * The drop folder: feeds placed in `<data dir>/inbox/` are applied in name order (full snapshots
@@ -43,19 +46,32 @@ async function file(dir: string, name: string, outcome: InboxOutcome): Promise<v
   await writeFile(`${target}.report.json`, JSON.stringify(outcome, null, 2) + '\n');
 }
 
+/** Who applies the drop folder's files, as the import history and the audit log name it. */
+export const INBOX_ACTOR: Actor = { kind: 'system', name: 'inbox' };
+
 async function applyOne(
-  db: FeedApplier,
+  service: PortabilityService,
   path: string,
+  fileName: string,
   skipInvalid: boolean,
 ): Promise<Omit<InboxOutcome, 'file'>> {
   let kind: FeedKind | undefined;
   try {
-    const head = (await readFile(path)).subarray(0, 4096).toString('utf8');
+    const head = await fileHead(path);
     kind = detectFeedKind(head);
-    const result =
-      kind === 'full'
-        ? await db.importFull(path, { skipInvalid })
-        : await db.applyDelta(path, { skipInvalid });
+    // A delta whose predecessors have not come yet waits without being applied (or recorded).
+    const first = kind === 'delta' ? firstDeltaSeq(head) : undefined;
+    const next = service.state.meta.lastSeq + 1;
+    if (first !== undefined && first > next) {
+      return {
+        kind,
+        status: 'waiting',
+        message: `starts at seq ${first}; waiting for seq ${next}–${first - 1}`,
+      };
+    }
+    const end = await service.importFile(INBOX_ACTOR, 'inbox', { path, fileName, kind, skipInvalid });
+    if (!end.ok) throw end.error;
+    const result = end.result;
     const report = result.report;
     const invalid = report && report.invalid > 0 ? `, ${report.invalid} invalid rows skipped` : '';
     const unshared = result.notShared === undefined ? '' : `; not yet shared: ${result.notShared}`;
@@ -76,7 +92,7 @@ async function applyOne(
 
 /** Applies what the inbox holds now; returns what happened to each file, waiting ones included. */
 export async function processInbox(
-  db: FeedApplier,
+  service: PortabilityService,
   dataDir: string,
   options: { skipInvalid?: boolean } = {},
 ): Promise<InboxOutcome[]> {
@@ -91,7 +107,7 @@ export async function processInbox(
       if (!(await stat(join(inbox, name))).isFile()) continue;
       const outcome: InboxOutcome = {
         file: name,
-        ...(await applyOne(db, join(inbox, name), !!options.skipInvalid)),
+        ...(await applyOne(service, join(inbox, name), name, !!options.skipInvalid)),
       };
       outcomes.set(name, outcome);
       if (outcome.status === 'waiting') continue;
@@ -104,7 +120,7 @@ export async function processInbox(
 
 /** Polls the inbox; each pass runs after the previous one has finished. */
 export function watchInbox(
-  db: FeedApplier,
+  service: PortabilityService,
   dataDir: string,
   options: {
     intervalMs?: number;
@@ -118,7 +134,7 @@ export function watchInbox(
   const waitingReported = new Set<string>();
   const pass = async () => {
     try {
-      for (const outcome of await processInbox(db, dataDir, options)) {
+      for (const outcome of await processInbox(service, dataDir, options)) {
         // A waiting delta is reported once, not at every poll.
         if (outcome.status === 'waiting' && waitingReported.has(outcome.file)) continue;
         if (outcome.status === 'waiting') waitingReported.add(outcome.file);
