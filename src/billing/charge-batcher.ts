@@ -49,6 +49,7 @@ export class ChargeBatcher {
   readonly #store: ChargeStore;
   readonly #windowMs: number;
   readonly #maxBatch: number;
+  readonly #maxPending: number;
   #pending: Pending[] = [];
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   #inFlight: Promise<void> | undefined;
@@ -60,19 +61,23 @@ export class ChargeBatcher {
    */
   onBatch?: (size: number, charged: number) => void;
 
-  constructor(store: ChargeStore, options: { windowMs?: number; maxBatch?: number } = {}) {
+  constructor(
+    store: ChargeStore,
+    options: { windowMs?: number; maxBatch?: number; maxPending?: number } = {},
+  ) {
     this.#store = store;
     this.#windowMs = options.windowMs ?? GROUP_COMMIT_WINDOW_MS;
     this.#maxBatch = options.maxBatch ?? MAX_CHARGE_BATCH;
+    this.#maxPending = options.maxPending ?? MAX_PENDING_CHARGES;
   }
 
   /**
    * Resolves once the charge (or its refusal, or a 'log' item's row) is committed, or at once
-   * with `overloaded` when MAX_PENDING_CHARGES wait already.
+   * with `overloaded` when `maxPending` (MAX_PENDING_CHARGES) wait already.
    */
   charge(item: ChargeItem): Promise<ChargeOutcome> {
     if (this.#closed) return Promise.reject(new ChargeBatcherClosedError());
-    if (this.#pending.length >= MAX_PENDING_CHARGES) {
+    if (this.#pending.length >= this.#maxPending) {
       this.stats.overloaded++;
       return Promise.resolve({ status: 'overloaded' });
     }

@@ -5,7 +5,7 @@
  */
 import type { Log } from '../service/log.js';
 import { watchInbox } from '../service/portability/inbox.js';
-import type { ServerParts } from './start-server.js';
+import type { ServerParts } from './server-parts.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

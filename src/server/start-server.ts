@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { ChargeBatcher } from '../billing/charge-batcher.js';
 import { loadSegments } from '../data/segment-source.js';
-import { type AppDeps, type AppOptions, buildApp } from '../http/app.js';
+import { type AppOptions, buildApp } from '../http/app.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { AccountService } from '../service/accounts/account-service.js';
@@ -22,24 +22,16 @@ import { TrafficMonitor } from '../service/observability/traffic.js';
 import { type LoginGuard, LoginThrottle } from '../service/operators/login-throttle.js';
 import { LoginService } from '../service/operators/logins.js';
 import { RedisLoginThrottle } from '../service/operators/redis-login-throttle.js';
-import { type Portability, openPortability } from '../service/portability/open-portability.js';
+import { openPortability } from '../service/portability/open-portability.js';
 import { KeyResolver } from '../service/queries/key-resolver.js';
 import { LiveSources } from '../service/queries/live-sources.js';
 import { QueryService } from '../service/queries/query-service.js';
 import { MemoryRateLimiter, type RateLimiter } from '../service/queries/rate-limiter.js';
 import { RedisRateLimiter } from '../service/queries/redis-rate-limiter.js';
 import { startBackground } from './background.js';
+import type { ServerParts } from './server-parts.js';
 
-/** What one server process is made of: the HTTP layer's dependencies and what runs beside them. */
-export interface ServerParts extends AppDeps {
-  batcher: ChargeBatcher;
-  keys: KeyResolver;
-  limiter: RateLimiter;
-  loginGuard: LoginGuard;
-  /** The portability database, the cluster's sharing and the import service, together. */
-  ported: Portability;
-  batchJobs: BatchJobRunner;
-}
+export type { ServerParts } from './server-parts.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -98,7 +90,7 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
   });
   const sources = new LiveSources(table, ported.db);
   const metrics = new Metrics();
-  const batcher = new ChargeBatcher(store);
+  const batcher = new ChargeBatcher(store, { maxPending: config.maxPendingCharges });
   // Charges are counted where they happen: replays and refusals answered by the store are not charges.
   batcher.onBatch = (size, charged) => {
     metrics.batchSize.observe(size);

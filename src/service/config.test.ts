@@ -28,6 +28,7 @@ describe('configFromEnv', () => {
       npdbShared: false,
       npdbFollowMs: 5000,
       snapshotWatchMs: 1000,
+      maxPendingCharges: 100_000,
     });
   });
 
@@ -50,6 +51,7 @@ describe('configFromEnv', () => {
       MNPD_INBOX_INTERVAL_MS: '500',
       MNPD_NPDB_FOLLOW_MS: '250',
       MNPD_SNAPSHOT_WATCH_MS: '200',
+      MNPD_MAX_PENDING_CHARGES: '50',
     });
     expect(config).toEqual({
       port: 9000,
@@ -69,6 +71,7 @@ describe('configFromEnv', () => {
       npdbShared: true,
       npdbFollowMs: 250,
       snapshotWatchMs: 200,
+      maxPendingCharges: 50,
     });
   });
 

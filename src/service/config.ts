@@ -33,6 +33,8 @@ export interface ServerConfig {
    * directory) replaced the portability snapshot, in ms.
    */
   snapshotWatchMs: number;
+  /** Charges waiting for the store at most; past it answers are refused uncharged (-8, HTTP 503). */
+  maxPendingCharges: number;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -42,6 +44,8 @@ export const DEFAULT_QPS = 200;
 export const DEFAULT_RETENTION_DAYS = 90;
 /** A 1000-number batch is about 15 kB; this leaves room for form encoding and whitespace. */
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
+/** As billing's MAX_PENDING_CHARGES: about a second of the largest load one node takes. */
+export const DEFAULT_MAX_PENDING_CHARGES = 100_000;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -104,5 +108,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     npdbShared: npdbSharedFromEnv(env),
     npdbFollowMs: integer(env, 'MNPD_NPDB_FOLLOW_MS', 5000, 50, 3_600_000),
     snapshotWatchMs: integer(env, 'MNPD_SNAPSHOT_WATCH_MS', 1000, 50, 3_600_000),
+    maxPendingCharges: integer(env, 'MNPD_MAX_PENDING_CHARGES', DEFAULT_MAX_PENDING_CHARGES, 1, 10_000_000),
   };
 }

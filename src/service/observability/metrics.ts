@@ -21,6 +21,11 @@ export class Metrics {
     help: 'Queries charged',
     registers: [this.registry],
   });
+  readonly overloaded = new Counter({
+    name: 'mnpd_overloaded_total',
+    help: 'Answers refused uncharged (-8, HTTP 503) because more charges waited than billing takes',
+    registers: [this.registry],
+  });
   readonly batchSize = new Histogram({
     name: 'mnpd_charge_batch_size',
     help: 'Charges per group commit',
