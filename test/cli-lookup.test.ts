@@ -82,7 +82,7 @@ describe('mnpd lookup', () => {
     const out = join(dir, 'results.csv');
     writeFileSync(
       input,
-      'mobile,name\n13972565391,张三\n"+86 139 7256 5391"\n\n123\r\n13972575391,x\nab"c\n',
+      'mobile,name\n13972565391,张三\n"+86 139 7256 5391"\n\n123\r\n15400095391,x\nab"c\n',
     );
     const run = await runCli(['lookup', '--segments', fixture, '--file', input, '--out', out]);
     expect(run.status).toBe(0);
@@ -106,7 +106,7 @@ describe('mnpd lookup', () => {
       ['13972565391', '0', '0', '广东-深圳', '电信', '518000', '电信'],
       ['13972565391', '0', '0', '广东-深圳', '电信', '518000', '电信'],
       ['123', '-2', '', '', '', '', ''],
-      ['13972575391', '-4', '', '', '', '', ''],
+      ['15400095391', '-4', '', '', '', '', ''],
       ['ab"c', '-2', '', '', '', '', ''],
     ]);
   });
