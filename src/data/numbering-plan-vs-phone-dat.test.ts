@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hostCarrier } from '../core/carrier.js';
 import { planFor } from '../core/numbering-plan.js';
+import { segmentCoverage } from '../core/segment-coverage.js';
 import type { SegmentTable } from '../core/segment-table.js';
 import { SHARED_DATA_DIR } from '../test-support/phone-dat-image.js';
 import { parsePhoneDat } from './phone-dat.js';
@@ -193,6 +194,22 @@ describe.skipIf(!haveRealData)('the numbering plan against phone-2025-02.dat', (
       { segments, disagreeing, longestRun },
     ]);
     expect(Object.fromEntries(listed)).toEqual(Object.fromEntries(expected));
+  });
+
+  it('covers 516,442 of the 555,300 segments the plan allocates; 196 and 197 are the emptiest blocks', () => {
+    const coverage = segmentCoverage(parsePhoneDat(readFileSync(realFile)).table);
+    expect(coverage.totals).toEqual({
+      allocated: 555_300,
+      present: 517_258,
+      missing: 38_858,
+      outsidePlan: 816,
+    });
+    const emptiest = [...coverage.blocks].sort((a, b) => b.missing - a.missing).slice(0, 3);
+    expect(emptiest.map(({ block, missing }) => [block, missing])).toEqual([
+      ['196', 8537],
+      ['149', 6271],
+      ['197', 5222],
+    ]);
   });
 
   it('judges every listed block', () => {
