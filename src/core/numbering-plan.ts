@@ -7,13 +7,15 @@ import { FIRST_PREFIX, isMobilePrefix } from './prefix.js';
  * issued; this table says which carrier holds the block even where no file has the segment yet, and
  * it is the authority on virtual-operator (移动通信转售) blocks, which segment files often mistype.
  *
- * Sources, each block checked against at least two of them:
+ * Sources: the first lists every allocated block below; the second confirms the carrier of the
+ * ordinary and most resale blocks; the third gives the history.
  * - MIIT's allocations as collected by the ChinaMobilePhoneNumberRegex project (VincentSit,
  *   README and rules.json, 2014–2020; its changelog dates when each new block became public);
  * - the mobile number pattern and the zh carrier table of Google libphonenumber for +86
  *   (`1740[0-5]…|1(?:[38]\d|4[57]|[59][0-35-9]|6[25-7]|7[0-35-8])…`, carriers per 3/4-digit block);
- * - Wikipedia, 中国内地移动终端通讯号码 / Telephone numbers in China (history of 13x–18x), and the
- *   2008 restructuring notice that moved 中国卫通's basic telecom business (1349) to 中国电信.
+ * - Wikipedia, 中国内地移动终端通讯号码 / Telephone numbers in China (the years 13x–18x opened), and
+ *   the 2008 restructuring, which moved 中国联通's CDMA (133, 153) and 中国卫通's basic telecom
+ *   business (1349) to 中国电信.
  * `since` is the year of first issue where the history is known, otherwise the month a block first
  * appeared in the public lists (the allocation may be a few months older); '' when unknown.
  *
