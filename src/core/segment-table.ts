@@ -1,5 +1,5 @@
 import { type SegmentType, isSegmentType } from './carrier.js';
-import { FIRST_PREFIX, LAST_PREFIX, PREFIX_COUNT } from './prefix.js';
+import { FIRST_PREFIX, LAST_PREFIX, PREFIX_COUNT, isMobilePrefix } from './prefix.js';
 
 /** Where a segment's numbers were issued. `area` is the contract's `省-市` form, derived once. */
 export interface Location {
@@ -65,10 +65,14 @@ export class SegmentTable {
     this.size = size;
   }
 
-  /** The cell for a 7-digit prefix, NO_SEGMENT when the table has no data for it. */
+  /**
+   * The cell for a 7-digit prefix, NO_SEGMENT when the table has no data for it or the prefix is
+   * not an integer of 1300000–1999999.
+   */
   cellAt(prefix7: number): SegmentCell {
     const i = prefix7 - FIRST_PREFIX;
-    return i >= 0 && i < PREFIX_COUNT ? this.#cells[i] : NO_SEGMENT;
+    // `>>> 0` round-trips only for integers in 0..2^32-1: a fraction or NaN must not index the array.
+    return i >>> 0 === i && i < PREFIX_COUNT ? this.#cells[i] : NO_SEGMENT;
   }
 
   locationOf(cell: SegmentCell): Location {
@@ -103,8 +107,12 @@ export class SegmentTableBuilder {
 
   /** Returns false when the prefix was already set (the later row wins). */
   set(prefix7: number, type: SegmentType, location: Location): boolean {
-    if (prefix7 < FIRST_PREFIX || prefix7 > LAST_PREFIX)
-      throw new RangeError(`prefix ${prefix7} out of range`);
+    if (!isMobilePrefix(prefix7)) {
+      throw new RangeError(
+        `prefix ${prefix7} is not a mobile prefix (an integer ${FIRST_PREFIX}–${LAST_PREFIX})`,
+      );
+    }
+    if (!isSegmentType(type)) throw new RangeError(`segment type ${type} is not 0..8`);
     const key = `${location.province}|${location.city}|${location.zip}|${location.areaCode}`;
     let id = this.#locationIds.get(key);
     if (id === undefined) {
@@ -119,7 +127,7 @@ export class SegmentTableBuilder {
   }
 
   has(prefix7: number): boolean {
-    return this.#cells[prefix7 - FIRST_PREFIX] !== NO_SEGMENT;
+    return isMobilePrefix(prefix7) && this.#cells[prefix7 - FIRST_PREFIX] !== NO_SEGMENT;
   }
 
   build(version: string, source: string): SegmentTable {

@@ -24,7 +24,7 @@ export function lookupQuerySchema(summary: string, withApikey: boolean) {
         ext: {
           type: 'string',
           description:
-            '1: add province, city, zip, areaCode, type, virtual, portedAt, dataVersion, requestId',
+            '1: add province, city, zip, areaCode, type, virtual, portedAt, dataVersion, areaKnown, requestId',
         },
         requestId: {
           type: 'string',

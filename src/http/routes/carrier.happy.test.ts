@@ -217,6 +217,7 @@ describe('/carrier ext=1', () => {
       'virtual',
       'portedAt',
       'dataVersion',
+      'areaKnown',
       'requestId',
     ]);
     expect(result.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -245,6 +246,7 @@ describe('/carrier ext=1', () => {
         virtual: true,
         portedAt: null,
         dataVersion: { segments: '2502', ported: null },
+        areaKnown: true,
         requestId: (answer.body.result as { requestId: string }).requestId,
       },
     });
@@ -305,6 +307,7 @@ describe('/carrier formats', () => {
           ...YICHANG_EXTENDED,
           virtual: 'false',
           portedAt: '',
+          areaKnown: 'true',
           dataVersion: { segments: '2502', ported: '' },
           requestId: 'xml-1',
         },

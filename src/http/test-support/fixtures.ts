@@ -13,8 +13,8 @@ export const GUANGZHOU_UNICOM = '18600000000';
 export const SHENZHEN_TELECOM = '18900000000';
 export const TELECOM_VIRTUAL = '17000000001';
 export const BROADNET = '19200000001';
-/** A valid mobile number of a prefix the test CSV lacks: -4. */
-export const NO_DATA = '13100000000';
+/** A valid mobile number of a block no carrier holds (154), which the test CSV lacks: -4. */
+export const NO_DATA = '15400000000';
 /** Ten digits: -2. */
 export const TOO_SHORT = '1397256539';
 /** Eleven digits outside the mobile plan: -3. */
@@ -67,6 +67,7 @@ export const YICHANG_EXTENDED = {
   virtual: false,
   portedAt: null,
   dataVersion: { segments: '2502', ported: null },
+  areaKnown: true,
 };
 
 /** A fresh, unique account name: accounts of one server share a namespace. */
