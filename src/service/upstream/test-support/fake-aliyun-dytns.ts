@@ -64,10 +64,10 @@ export class FakeAliyunDytns {
 
   static async start(options: FakeDytnsOptions = {}): Promise<FakeAliyunDytns> {
     const numbers = new Map(Object.entries(options.numbers ?? {}));
-    let fake: FakeAliyunDytns | undefined;
-    const server = await FakeUpstreamServer.start((request) => fake!.#answer(request), options.tls);
-    fake = new FakeAliyunDytns(server, options, numbers);
-    return fake;
+    const made: { fake?: FakeAliyunDytns } = {};
+    const server = await FakeUpstreamServer.start((request) => made.fake!.#answer(request), options.tls);
+    made.fake = new FakeAliyunDytns(server, options, numbers);
+    return made.fake;
   }
 
   get url(): string {

@@ -32,10 +32,10 @@ export class FakeQxt {
 
   static async start(options: FakeQxtOptions = {}): Promise<FakeQxt> {
     const numbers = new SeedBehaviours(options.fallback ?? { result: {} }, options.numbers);
-    let fake: FakeQxt | undefined;
-    const server = await FakeUpstreamServer.start((request) => fake!.#answer(request), options.tls);
-    fake = new FakeQxt(server, options, numbers);
-    return fake;
+    const made: { fake?: FakeQxt } = {};
+    const server = await FakeUpstreamServer.start((request) => made.fake!.#answer(request), options.tls);
+    made.fake = new FakeQxt(server, options, numbers);
+    return made.fake;
   }
 
   get url(): string {
