@@ -1,4 +1,4 @@
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { FieldReader, isFields } from './field-reader.js';
 import type { Secret } from './secret.js';
 
@@ -111,11 +111,12 @@ type Env = Readonly<Record<string, string | undefined>>;
  * Returns the config, or every mistake found, one line each, naming provider and field.
  */
 export function parseUpstreamConfig(text: string, env: Env): ParsedUpstreamConfig {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lines = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
   if (document.errors.length > 0) {
     return {
       ok: false,
-      errors: document.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}: ${e.message}`),
+      errors: document.errors.map((e) => `line ${lines.linePos(e.pos[0]).line}: ${e.message}`),
     };
   }
   const root: unknown = document.toJS();

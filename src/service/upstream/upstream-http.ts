@@ -73,8 +73,9 @@ export class UpstreamHttp {
     }
   }
 
-  close(): Promise<void> {
-    return this.#pool.close();
+  /** Closes the pool once the requests under way have ended; closing twice is harmless. */
+  async close(): Promise<void> {
+    if (!this.#pool.closed) await this.#pool.close();
   }
 }
 
