@@ -1,5 +1,5 @@
+import type { CircuitBreakerPolicy } from 'cockatiel';
 import {
-  CircuitBreakerPolicy,
   CircuitState,
   ConsecutiveBreaker,
   type FailureReason,
