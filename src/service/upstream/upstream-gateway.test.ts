@@ -269,6 +269,40 @@ describe('the gateway over several providers', () => {
     for (const verdict of stayed) expect(verdict).toMatchObject({ kind: 'answer', provider: 'first' });
   });
 
+  it('cancels the upstream call once every caller has left, without holding it against the provider', async () => {
+    const mobile = nextMobile();
+    first.numbers.set(mobile, { hang: true });
+    const made = gateway(
+      twoProviders({ timeoutMs: 5000, breaker: { failures: 1, halfOpenAfterMs: 60_000 } }),
+    );
+    const callers = [new AbortController(), new AbortController()];
+    const asks = callers.map((caller) => made.ask(mobile, { signal: caller.signal }));
+    setTimeout(() => callers.forEach((caller) => caller.abort()), 50);
+    const started = performance.now();
+    expect(await Promise.all(asks)).toEqual([
+      { kind: 'unavailable', attempts: [], cancelled: true },
+      { kind: 'unavailable', attempts: [], cancelled: true },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(made.stats().providers[0]).toMatchObject({
+      breaker: 'closed',
+      inFlight: 0,
+      failures: { cancelled: 1 },
+    });
+  });
+
+  it('answers even when a hook throws', async () => {
+    const made = gateway(twoProviders(), {
+      hooks: {
+        onCall: () => {
+          throw new Error('metrics broke');
+        },
+      },
+    });
+    expect(await made.ask(nextMobile())).toMatchObject({ kind: 'answer', provider: 'first' });
+  });
+
   it('tells the hooks of every call, with what it cost', async () => {
     const events: UpstreamCallEvent[] = [];
     const made = gateway(twoProviders(), { hooks: { onCall: (event) => events.push(event) } });
