@@ -13,11 +13,20 @@ export {
   type QxtProviderConfig,
   type UpstreamConfig,
   type UpstreamPolicy,
+  DEFAULT_BREAKER,
+  DEFAULT_CACHE_TTL_MS,
+  DEFAULT_MAX_CONCURRENCY,
+  DEFAULT_MAX_QPS,
+  DEFAULT_TIMEOUT_MS,
+  MAX_PROVIDERS,
   PROVIDER_KINDS,
   UPSTREAM_POLICIES,
   parseUpstreamConfig,
 } from './config.js';
-export { loadUpstreamConfig } from './config-file.js';
+export { MAX_UPSTREAMS_FILE_BYTES, loadUpstreamConfig } from './config-file.js';
+export { MAX_COALESCED_KEYS } from './coalescer.js';
+export { MAX_BUDGET_WAITERS } from './request-budget.js';
+export { MAX_UPSTREAM_BODY_BYTES } from './upstream-http.js';
 export { createProvider } from './create-provider.js';
 export type { BalanceView } from './balance-watch.js';
 export type { GatewayHooks, UpstreamAlert, UpstreamCallEvent } from './guarded-provider.js';

@@ -66,6 +66,7 @@ export class RequestBudget {
       const onAbort = () => {
         waiter.grant = () => undefined;
         resolve(undefined);
+        this.#pump();
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       waiter.grant = (release) => {
@@ -80,8 +81,8 @@ export class RequestBudget {
   #take(): Release | undefined {
     const now = this.#now();
     this.#forgetEndsBefore(now - WINDOW_MS);
-    if (this.#inFlight >= this.maxConcurrent || this.#inFlight + this.#endsCount >= this.maxPerSecond)
-      return undefined;
+    const secondFull = this.#inFlight + this.#endsCount >= this.maxPerSecond;
+    if (secondFull || this.#inFlight >= this.maxConcurrent) return undefined;
     this.#inFlight++;
     let released = false;
     return () => {
