@@ -113,9 +113,8 @@ function isDigit(byte: number): boolean {
  * payload (as Kamailio's pdb_server does), the old form with the id 0.
  */
 export function encodePdbAnswer(query: PdbQuery, carrierId: number): Uint8Array {
-  if (!Number.isInteger(carrierId) || carrierId < -32768 || carrierId > 32767) {
+  if (!fitsCarrierId(carrierId))
     throw new RangeError(`carrier id ${carrierId} does not fit the protocol's int16`);
-  }
   if (query.form === 'v1' && carrierId === 0) return header(query.id, PDB_CODE_NOT_FOUND, PDB_HEADER_BYTES);
   const start = query.form === 'v1' ? PDB_HEADER_BYTES : 0;
   const reply = new Uint8Array(start + query.number.length + 1 + 2);
@@ -125,6 +124,11 @@ export function encodePdbAnswer(query: PdbQuery, carrierId: number): Uint8Array 
   reply[at] = (carrierId >> 8) & 0xff;
   reply[at + 1] = carrierId & 0xff;
   return reply;
+}
+
+/** Whether a value can be sent as a carrier id (a big-endian int16). */
+export function fitsCarrierId(value: number): boolean {
+  return Number.isInteger(value) && value >= -32768 && value <= 32767;
 }
 
 /** The version-1 answer to a request whose payload is not a number (code 2, no payload). */

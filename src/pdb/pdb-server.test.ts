@@ -157,11 +157,19 @@ describe('the pdb server', () => {
     expect(seen.failed).toEqual(['lookup', 'lookup', 'charge']);
   });
 
-  it('drops an answer the protocol cannot carry instead of sending a wrong one', async () => {
-    const { client, seen } = await start(new Map([[PORTED, 70_000]]));
+  it('drops an answer the protocol cannot carry instead of sending, or billing, a wrong one', async () => {
+    const charged: unknown[] = [];
+    const table = new Map([[PORTED, 70_000]]);
+    const { client, seen } = await start(table, { charge: async (query) => charged.push(query) > 0 });
     client.send(legacy(PORTED));
     expect(await client.next(300)).toBeUndefined();
-    expect(seen.dropped).toEqual(['lookup-failed']);
+    await client.close();
+    await server!.close();
+    const synchronous = await start(table);
+    synchronous.client.send(legacy(PORTED));
+    expect(await synchronous.client.next(300)).toBeUndefined();
+    expect([...seen.dropped, ...synchronous.seen.dropped]).toEqual(['lookup-failed', 'lookup-failed']);
+    expect(charged).toEqual([]);
   });
 
   it('holds at most maxInFlight queries waiting for a slow lookup, and drops the others', async () => {

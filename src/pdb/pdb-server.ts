@@ -6,6 +6,7 @@ import {
   decodePdbPacket,
   encodePdbAnswer,
   encodePdbNotANumber,
+  fitsCarrierId,
 } from './pdb-protocol.js';
 import { SourceFilter } from './source-filter.js';
 
@@ -131,8 +132,11 @@ export class PdbServer {
     } catch (error) {
       return this.#lookupFailed(error);
     }
-    if (typeof carrierId === 'number' && (!this.#charge || carrierId === 0)) {
-      return this.#answer(query, carrierId, carrierId === 0 ? 'not-found' : 'found', from, started);
+    if (typeof carrierId === 'number') {
+      if (!fitsCarrierId(carrierId)) return this.#lookupFailed(new RangeError(`carrier id ${carrierId}`));
+      if (!this.#charge || carrierId === 0) {
+        return this.#answer(query, carrierId, carrierId === 0 ? 'not-found' : 'found', from, started);
+      }
     }
     this.#inFlight++;
     void this.#answerLater(query, carrierId, from, started).finally(() => this.#inFlight--);
@@ -150,6 +154,8 @@ export class PdbServer {
     } catch (error) {
       return this.#lookupFailed(error);
     }
+    // Checked before the charge: a query is never billed for an answer that cannot be sent.
+    if (!fitsCarrierId(carrierId)) return this.#lookupFailed(new RangeError(`carrier id ${carrierId}`));
     if (carrierId === 0 || !this.#charge) {
       return this.#answer(query, carrierId, carrierId === 0 ? 'not-found' : 'found', from, started);
     }
@@ -167,13 +173,7 @@ export class PdbServer {
   }
 
   #answer(query: PdbQuery, carrierId: number, outcome: PdbOutcome, from: dgram.RemoteInfo, started: number) {
-    let reply: Uint8Array;
-    try {
-      reply = encodePdbAnswer(query, carrierId);
-    } catch (error) {
-      return this.#lookupFailed(error);
-    }
-    this.#send(reply, from);
+    this.#send(encodePdbAnswer(query, carrierId), from);
     this.#answered(query.form, outcome, started);
   }
 
