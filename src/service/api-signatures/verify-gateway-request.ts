@@ -81,7 +81,7 @@ type Refusal = Extract<GatewayVerification<never>, { ok: false }>;
 const refuse = (reason: GatewayRefusal, message: string): Refusal => ({ ok: false, reason, message });
 
 /** What the X-Ca-* headers of a request say, once they are known to be usable. */
-interface SignatureClaims {
+export interface SignatureClaims {
   appKey: string;
   signature: string;
   nonce: string;
