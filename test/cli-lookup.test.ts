@@ -114,6 +114,7 @@ describe('mnpd lookup', () => {
     expect(Object.keys(rows[0])).toEqual([
       'mobile',
       'code',
+      'reason',
       'res',
       'area',
       'init_isp',
@@ -123,15 +124,16 @@ describe('mnpd lookup', () => {
       'zip',
       'area_code',
       'type',
+      'ported_at',
     ]);
     expect(
-      rows.map((row) => [row.mobile, row.code, row.res, row.area, row.now_isp, row.zip, row.type]),
+      rows.map((row) => [row.mobile, row.code, row.reason, row.res, row.area, row.now_isp, row.zip, row.type]),
     ).toEqual([
-      ['13972565391', '0', '0', '广东-深圳', '电信', '518000', '电信'],
-      ['13972565391', '0', '0', '广东-深圳', '电信', '518000', '电信'],
-      ['123', '-2', '', '', '', '', ''],
-      ['15400095391', '-4', '', '', '', '', ''],
-      ['ab"c', '-2', '', '', '', '', ''],
+      ['13972565391', '0', 'Succ', '0', '广东-深圳', '电信', '518000', '电信'],
+      ['13972565391', '0', 'Succ', '0', '广东-深圳', '电信', '518000', '电信'],
+      ['123', '-2', '查询的手机号码长度不对', '', '', '', '', ''],
+      ['15400095391', '-4', '未查询到相关信息', '', '', '', '', ''],
+      ['ab"c', '-2', '查询的手机号码长度不对', '', '', '', '', ''],
     ]);
   });
 
@@ -140,7 +142,7 @@ describe('mnpd lookup', () => {
     writeFileSync(input, '13972565391\n');
     const run = await runCli(['lookup', '--segments', fixture, '--file', input]);
     expect(run.stdout.trim().split('\n')[1]).toBe(
-      '13972565391,0,0,广东-深圳,电信,电信,广东,深圳,518000,0755,电信',
+      '13972565391,0,Succ,0,广东-深圳,电信,电信,广东,深圳,518000,0755,电信,',
     );
   });
 

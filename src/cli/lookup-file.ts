@@ -5,12 +5,11 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { SingleBar } from 'cli-progress';
 import { type LookupSources, lookupMobile } from '../core/lookup.js';
-import { answerCells, answerColumnsWithout } from '../core/result-columns.js';
+import { REASONS } from '../core/result-codes.js';
+import { ANSWER_COLUMNS, RESULT_COLUMNS, answerCells, entryCode } from '../core/result-columns.js';
+import { inertCell } from '../service/csv-cells.js';
 import { CliError } from './cli-error.js';
 
-/** Filled for code-0 answers only, after the number and its code. */
-const ANSWER_COLUMNS = answerColumnsWithout('ported_at');
-export const RESULT_COLUMNS = ['mobile', 'code', ...ANSWER_COLUMNS];
 const NO_ANSWER = ANSWER_COLUMNS.map(() => '');
 
 /** Output is written in chunks of about this many characters, waiting when the reader is slow. */
@@ -27,12 +26,14 @@ function firstColumn(line: string): string {
   return cell.length >= 2 && cell.startsWith('"') && cell.endsWith('"') ? cell.slice(1, -1) : cell;
 }
 
+/** A line of the results file: the same columns as a batch job's results (RESULT_COLUMNS). */
 function resultLine(input: string, sources: LookupSources): string {
   const outcome = lookupMobile(input, sources);
+  const code = entryCode(outcome);
   const cells =
     outcome.code === 0
-      ? [outcome.answer.seed.Mobile, '0', ...answerCells(outcome.answer, ANSWER_COLUMNS)]
-      : [input, String(outcome.code), ...NO_ANSWER];
+      ? [outcome.answer.seed.Mobile, '0', REASONS[0], ...answerCells(outcome.answer, ANSWER_COLUMNS)]
+      : [String(inertCell(input)), String(code), REASONS[code], ...NO_ANSWER];
   return cells.map(csvField).join(',') + '\n';
 }
 

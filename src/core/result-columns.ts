@@ -1,9 +1,10 @@
-import type { LookupAnswer } from './lookup.js';
+import type { LookupAnswer, LookupOutcome } from './lookup.js';
+import { ResultCode } from './result-codes.js';
 
 /**
  * What the results files (`mnpd lookup --file`'s CSV, a batch job's CSV and XLSX) show of a code-0
- * answer after its number and code: every column there is, in the order the files show them, with
- * the field it reads. Each file leaves some out (`answerColumnsWithout`), none reorders them.
+ * answer after its number, code and reason: every column, in the order the files show them, with
+ * the field it reads. Every results file has the same columns, whichever door wrote it.
  */
 const ANSWER_CELLS = {
   res: ({ seed }) => seed.res,
@@ -20,11 +21,22 @@ const ANSWER_CELLS = {
 
 export type AnswerColumn = keyof typeof ANSWER_CELLS;
 
+/** The columns of a code-0 answer, after the number, its code and reason. */
+export const ANSWER_COLUMNS = Object.keys(ANSWER_CELLS) as readonly AnswerColumn[];
+
+/** The header of every results file. */
+export const RESULT_COLUMNS: readonly string[] = ['mobile', 'code', 'reason', ...ANSWER_COLUMNS];
+
 export function answerColumnsWithout(...left: AnswerColumn[]): AnswerColumn[] {
-  return (Object.keys(ANSWER_CELLS) as AnswerColumn[]).filter((column) => !left.includes(column));
+  return ANSWER_COLUMNS.filter((column) => !left.includes(column));
 }
 
 /** The cells of `columns` for a code-0 answer, in their order. */
 export function answerCells(answer: LookupAnswer, columns: readonly AnswerColumn[]): string[] {
   return columns.map((column) => ANSWER_CELLS[column](answer));
+}
+
+/** An entry of a results file is never blank, so "missing" (code 1) can only be text that is not a number. */
+export function entryCode(outcome: LookupOutcome): ResultCode {
+  return outcome.code === ResultCode.MissingParameter ? ResultCode.BadLength : outcome.code;
 }

@@ -93,7 +93,7 @@ describe('logs', () => {
     // The number without its country code, as URL-encoded digits: still nowhere.
     expect(all).not.toContain('7256539');
     expect(all).toContain('mobile=139****5391');
-    expect(all).toContain('mobile=131****0000');
+    expect(all).toContain('mobile=154****0000');
     expect(all).toContain('apikey=***');
     expect(all).toContain('appcode=***');
     const carrierLine = JSON.parse(answered[0]) as Record<string, unknown>;

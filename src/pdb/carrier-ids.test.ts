@@ -7,10 +7,10 @@ import { PdbCarrierId, nationalMobileOf, pdbCarrierIdOf } from './carrier-ids.js
 
 const place = makeLocation('湖北', '宜昌', '443000', '0717');
 const segments = new SegmentTableBuilder();
-// Prefix 1300000 + segment type, one per type.
-for (let type = 0; type <= 8; type++) segments.set(1300000 + type, type as SegmentType, place);
+// Prefix 1540000 + segment type, one per type; 154 is not allocated, so the file's types stand.
+for (let type = 0; type <= 8; type++) segments.set(1540000 + type, type as SegmentType, place);
 const ported = new PortedIndexBuilder();
-ported.add(1300001, 1234, 2, dayFromIsoDate('2023-05-06')!); // 移动 → 电信
+ported.add(1540001, 1234, 2, dayFromIsoDate('2023-05-06')!); // 移动 → 电信
 const sources = {
   segments: segments.build('test', 'test'),
   ported: { index: ported.build().index, version: 'v1' },
@@ -29,16 +29,16 @@ describe('pdbCarrierIdOf', () => {
     [8, PdbCarrierId.BroadnetVirtual],
     [0, PdbCarrierId.Unknown],
   ])('answers segment type %i with id %i', (type, id) => {
-    expect(idOf(`${1300000 + type}0000`)).toBe(id);
+    expect(idOf(`${1540000 + type}0000`)).toBe(id);
   });
 
   it('answers the network a ported number is on now', () => {
-    expect(idOf('13000011234')).toBe(PdbCarrierId.Telecom);
-    expect(idOf('13000011235')).toBe(PdbCarrierId.Mobile);
+    expect(idOf('15400011234')).toBe(PdbCarrierId.Telecom);
+    expect(idOf('15400011235')).toBe(PdbCarrierId.Mobile);
   });
 
   it('answers not found for a segment without data or a number that is not mobile', () => {
-    expect(idOf('13999990000')).toBe(PdbCarrierId.NotFound);
+    expect(idOf('15499990000')).toBe(PdbCarrierId.NotFound);
     expect(idOf('12000000000')).toBe(PdbCarrierId.NotFound);
     expect(idOf('1300001')).toBe(PdbCarrierId.NotFound);
   });

@@ -14,9 +14,14 @@ const YICHANG = (mobile: string): BatchAnswer => [
   '电信',
   '湖北',
   '宜昌',
+  '443000',
+  '0717',
   '移动',
   '2024-03-01',
 ];
+
+/** The answer columns of a row that has no answer. */
+const empty = Array.from({ length: RESULT_COLUMNS.length - 3 }, () => '');
 
 async function* pagesOf(...pages: ResultRow[][]): AsyncGenerator<ResultRow[]> {
   yield* pages;
@@ -32,17 +37,59 @@ describe('batch results', () => {
     ]);
     const rows = chunkRows({ chunkNo: 0, output, charged: 1 });
     expect(rows).toEqual([
-      ['13972560000', 0, 'Succ', '1', '湖北-宜昌', '移动', '电信', '湖北', '宜昌', '移动', '2024-03-01'],
-      ['123', -2, '查询的手机号码长度不对', '', '', '', '', '', '', '', ''],
-      ['13972560001', -5, '当前余额不足', '', '', '', '', '', '', '', ''],
-      ['13972560002', -5, '当前余额不足', '', '', '', '', '', '', '', ''],
+      [
+        '13972560000',
+        0,
+        'Succ',
+        '1',
+        '湖北-宜昌',
+        '移动',
+        '电信',
+        '湖北',
+        '宜昌',
+        '443000',
+        '0717',
+        '移动',
+        '2024-03-01',
+      ],
+      ['123', -2, '查询的手机号码长度不对', ...empty],
+      ['13972560001', -5, '当前余额不足', ...empty],
+      ['13972560002', -5, '当前余额不足', ...empty],
     ]);
     expect(chunkRows({ chunkNo: 0, output, charged: 3 }).map((row) => row[1])).toEqual([0, -2, 0, 0]);
   });
 
+  it('reads chunks stored by the format before zip and area code were kept, with those empty', () => {
+    const v1 = JSON.stringify({
+      v: 1,
+      answers: [
+        ['13972560000', 0, '1', '湖北-宜昌', '移动', '电信', '湖北', '宜昌', '移动', '2024-03-01'],
+        ['1', -2],
+      ],
+    });
+    expect(chunkRows({ chunkNo: 0, output: v1, charged: 1 })).toEqual([
+      [
+        '13972560000',
+        0,
+        'Succ',
+        '1',
+        '湖北-宜昌',
+        '移动',
+        '电信',
+        '湖北',
+        '宜昌',
+        '',
+        '',
+        '移动',
+        '2024-03-01',
+      ],
+      ['1', -2, '查询的手机号码长度不对', ...empty],
+    ]);
+  });
+
   it('writes CSV with a BOM and XLSX that reads back the same, page after page', async () => {
     const first = chunkRows({ chunkNo: 0, output: encodeChunkOutput([YICHANG('13972560000')]), charged: 1 });
-    const second: ResultRow[] = [['a,"b"', -2, '查询的手机号码长度不对', '', '', '', '', '', '', '', '']];
+    const second: ResultRow[] = [['a,"b"', -2, '查询的手机号码长度不对', ...empty]];
     const csv = await buffer(resultsCsv(pagesOf(first, second)));
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const parsed = parse(csv.toString('utf8').slice(1)) as string[][];

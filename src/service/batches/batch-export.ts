@@ -3,11 +3,12 @@ import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { REASONS, ResultCode } from '../../core/result-codes.js';
 import type { BatchChunkOutput, BatchJobStore } from '../../store/store.js';
-import { BATCH_ANSWER_COLUMNS, decodeChunkOutput } from './chunk-output.js';
+import { ANSWER_COLUMNS, RESULT_COLUMNS } from '../../core/result-columns.js';
+import { inertCell } from '../csv-cells.js';
+import { decodeChunkOutput } from './chunk-output.js';
 
-/** The columns of a job's results, CSV and XLSX alike. */
-export const RESULT_COLUMNS = ['mobile', 'code', 'reason', ...BATCH_ANSWER_COLUMNS];
-const NO_ANSWER = BATCH_ANSWER_COLUMNS.map(() => '');
+export { RESULT_COLUMNS } from '../../core/result-columns.js';
+const NO_ANSWER = ANSWER_COLUMNS.map(() => '');
 
 /** Chunks read from the store at a time: about 20,000 rows, whatever the size of the job. */
 export const EXPORT_PAGE_CHUNKS = 20;
@@ -57,7 +58,7 @@ export function resultsCsv(pages: AsyncIterable<ResultRow[]>): Readable {
   return Readable.from(
     (async function* () {
       yield '\uFEFF' + stringify([[...RESULT_COLUMNS]]);
-      for await (const rows of pages) yield stringify(rows);
+      for await (const rows of pages) yield stringify(rows.map((row) => row.map(inertCell)));
     })(),
   );
 }

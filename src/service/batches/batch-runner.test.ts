@@ -106,6 +106,8 @@ for (const engine of availableEngines('batch runner')) {
         '移动',
         '湖北',
         '宜昌',
+        '443000',
+        '0717',
         expect.any(String),
         '',
       ]);
@@ -133,7 +135,7 @@ for (const engine of availableEngines('batch runner')) {
       const rows = await allRows(store, stopped);
       expect(rows).toHaveLength(3000);
       expect(rows.slice(0, 2500).every((row) => row[1] === 0 && row[4] === '湖北-宜昌')).toBe(true);
-      expect(rows[2500]).toEqual([yichang(1, 2500)[0], -5, '当前余额不足', '', '', '', '', '', '', '', '']);
+      expect(rows[2500]).toEqual([yichang(1, 2500)[0], -5, '当前余额不足', ...Array<string>(10).fill('')]);
       expect(rows.slice(2500).every((row) => row[1] === -5)).toBe(true);
       expect(await logCodes(store, account.id)).toEqual({ 0: 2500, [-5]: 500 });
     });

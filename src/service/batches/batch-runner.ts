@@ -11,7 +11,8 @@ import {
   StoreError,
 } from '../../store/store.js';
 import { type AnswerOrigin, queryLogRow } from '../queries/query-log-row.js';
-import { type BatchAnswer, answerCode, batchAnswer, encodeChunkOutput } from './chunk-output.js';
+import { entryCode } from '../../core/result-columns.js';
+import { type BatchAnswer, batchAnswer, encodeChunkOutput } from './chunk-output.js';
 
 /** How often an idle runner looks for jobs that another node queued (its own start notifies it). */
 export const BATCH_IDLE_POLL_MS = 5000;
@@ -268,6 +269,6 @@ function chargeItem(origin: AnswerOrigin, entry: string, outcome: LookupOutcome)
     // A chunk is committed once (commitBatchChunk), so its items need no idempotency keys.
     idempotencyKey: null,
     body: '',
-    log: queryLogRow(origin, answerCode(outcome), seed?.Mobile ?? entry, seed),
+    log: queryLogRow(origin, entryCode(outcome), seed?.Mobile ?? entry, seed),
   };
 }

@@ -5,7 +5,8 @@ import { qxtConfig } from './test-support/provider-configs.js';
 
 /** Numbers of the test server's segment file: one it knows, one in a segment it has no data for. */
 const YICHANG = '13972565391';
-const NO_SEGMENT = '13100000000';
+/** Block 154 is not allocated: mnpd answers -4 there. */
+const NO_SEGMENT = '15400000000';
 
 describe('qxt provider against a real mnpd (two mnpd chained)', () => {
   let upstream: TestServer;
