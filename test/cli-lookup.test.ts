@@ -127,7 +127,16 @@ describe('mnpd lookup', () => {
       'ported_at',
     ]);
     expect(
-      rows.map((row) => [row.mobile, row.code, row.reason, row.res, row.area, row.now_isp, row.zip, row.type]),
+      rows.map((row) => [
+        row.mobile,
+        row.code,
+        row.reason,
+        row.res,
+        row.area,
+        row.now_isp,
+        row.zip,
+        row.type,
+      ]),
     ).toEqual([
       ['13972565391', '0', 'Succ', '0', '广东-深圳', '电信', '518000', '电信'],
       ['13972565391', '0', 'Succ', '0', '广东-深圳', '电信', '518000', '电信'],

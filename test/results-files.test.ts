@@ -16,9 +16,15 @@ const NUMBERS = ['13972565391', '+86 186 0000 0000', '15400000000', '1380013', '
 
 async function consoleResults(server: ReturnType<typeof serverForThisFile>): Promise<string[][]> {
   const { client } = await loggedInCustomer(server, { balance: 100 });
-  const draft = (await client.postFile('/me/batches', 'file', 'numbers.txt', NUMBERS.join('\n'))).json<BatchView>();
+  const draft = (
+    await client.postFile('/me/batches', 'file', 'numbers.txt', NUMBERS.join('\n'))
+  ).json<BatchView>();
   expect((await client.post(`/me/batches/${draft.id}/start`)).status).toBe(200);
-  for (let tries = 0; (await client.get(`/me/batches/${draft.id}`)).json<BatchView>().status !== 'done'; tries++) {
+  for (
+    let tries = 0;
+    (await client.get(`/me/batches/${draft.id}`)).json<BatchView>().status !== 'done';
+    tries++
+  ) {
     if (tries > 1000) throw new Error('the batch job did not finish');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -48,7 +54,6 @@ describe('results files', () => {
     expect(run.status, run.stderr).toBe(0);
     const fromCli = parse(readFileSync(output, 'utf8')) as string[][];
     expect(fromCli[0]).toEqual([...RESULT_COLUMNS]);
-    // The console's job drops the repeated +86 spelling of a number; the file keeps every line.
     expect(fromCli).toEqual(fromConsole);
     // A formula is shown as text by a spreadsheet, whichever door wrote the file.
     expect(fromCli.find((row) => row[0].includes('=1+1'))?.[0]).toBe("'=1+1");
