@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openStore } from '../src/store/open-store.js';
 import { runCli } from './run-cli.js';
 
 // The operator commands on the data directory's SQLite store (DATABASE_URL is cleared for them).
@@ -84,5 +85,36 @@ describe('mnpd account / key / appcode / ip', () => {
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(message);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('the audit log of CLI changes', () => {
+  it('records every operator change made with the CLI, naming the CLI and the OS user, never a secret', async () => {
+    expect((await mnpd('account', 'set', 'acme', '--qps', '50')).status).toBe(0);
+    const store = await openStore(undefined, dataDir);
+    try {
+      const { rows } = await store.auditLog({ limit: 1000 });
+      const user = `cli:${userInfo().username}`;
+      expect(new Set(rows.map((row) => row.operator))).toEqual(new Set([user]));
+      const actions = rows.map((row) => row.action).reverse();
+      for (const action of [
+        'account.create',
+        'account.topup',
+        'account.adjust',
+        'account.update',
+        'key.create',
+        'key.revoke',
+        'ip.add',
+        'ip.remove',
+      ]) {
+        expect(actions).toContain(action);
+      }
+      const topup = rows.find((row) => row.action === 'account.topup')!;
+      expect(JSON.parse(topup.details)).toMatchObject({ delta: 250, reason: 'topup: invoice 42' });
+      // Keys are shown once: the audit log names them by id and hint only.
+      for (const row of rows) expect(row.details).not.toMatch(/[0-9a-f]{32}/);
+    } finally {
+      await store.close();
+    }
   });
 });

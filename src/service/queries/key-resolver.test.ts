@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Account, KeyRecord, Store } from '../../store/store.js';
+import type { Account, AccountStore, KeyKind, KeyRecord } from '../../store/store.js';
 import { KEY_CACHE_MS, KeyResolver } from './key-resolver.js';
 import { APIKEY_LENGTH, hashSecret, newSecret, secretHint } from '../accounts/secrets.js';
 
@@ -32,8 +32,8 @@ function keyRecord(secret: string): KeyRecord {
 /** A store that knows one apikey and counts its lookups. */
 function fakeStore(secret: string, cidrs: string[] = []) {
   const calls = { findKey: 0, listIpRules: 0 };
-  const store = {
-    async findKey(kind: string, hash: string) {
+  const store: Pick<AccountStore, 'findKey' | 'listIpRules'> = {
+    async findKey(kind: KeyKind, hash: string) {
       calls.findKey++;
       return kind === 'apikey' && hash === hashSecret(secret)
         ? { key: keyRecord(secret), account }
@@ -44,7 +44,7 @@ function fakeStore(secret: string, cidrs: string[] = []) {
       return cidrs.map((cidr, i) => ({ id: i + 1, accountId, cidr }));
     },
   };
-  return { store: store as unknown as Store, calls };
+  return { store, calls };
 }
 
 afterEach(() => {

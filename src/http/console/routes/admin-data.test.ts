@@ -21,6 +21,7 @@ import { UPLOADS_DIR } from './admin-data.js';
 interface ImportView {
   id: number;
   operator: string;
+  origin: string;
   node: string;
   kind: 'full' | 'delta';
   fileName: string;
@@ -73,6 +74,7 @@ describe.each(availableEngines('console admin data'))('portability uploads (%s)'
       fileName,
       status: 'running',
       operator: 'admin',
+      origin: 'console',
       node: nodeName(server.dataDir),
       finishedAt: null,
     });

@@ -13,7 +13,6 @@ import {
 } from '../../test-support/fixtures.js';
 import { type LookupBody, get } from '../../test-support/http-client.js';
 import { chinaDay } from '../../../service/accounts/usage-series.js';
-import { accountOverview as overview } from '../../../service/accounts/overview.js';
 import type { ConsoleClient } from '../test-support/console-client.js';
 import { loggedInCustomer } from '../test-support/console-users.js';
 
@@ -118,62 +117,6 @@ describe('GET /console/api/me/overview', () => {
       successRate: null,
       portedShare: null,
     });
-  });
-});
-
-describe('overview days and months', () => {
-  /** One answer of `code` at `at`, committed as the billing path commits it. */
-  function answerAt(
-    accountId: number,
-    at: string,
-    code: number,
-    res: string | null = code === 0 ? '0' : null,
-  ) {
-    return {
-      kind: code === 0 ? ('charge' as const) : ('log' as const),
-      accountId,
-      idempotencyKey: null,
-      body: '{}',
-      log: {
-        at: new Date(at),
-        accountId,
-        keyId: null,
-        clientIp: '127.0.0.0',
-        mobile: YICHANG,
-        code,
-        res,
-        initIsp: null,
-        nowIsp: null,
-        segmentsVersion: null,
-        portedVersion: null,
-        latencyMs: 1,
-        requestId: 'r',
-      },
-    };
-  }
-
-  it('cuts days and the month at China midnight, and counts the month beyond the 30 days', async () => {
-    const store = server.server.deps.store;
-    const { account } = await server.account({ name: uniqueName('days'), balance: 100 });
-    await store.commitCharges([
-      // 23:00 on 28 February in China: before the month and the 30 days.
-      answerAt(account.id, '2026-02-28T15:00:00Z', 0),
-      // 01:00 on 1 March in China: in the month, not in the last 30 days (2 to 31 March).
-      answerAt(account.id, '2026-02-28T17:00:00Z', 0, '1'),
-      answerAt(account.id, '2026-03-02T00:00:00Z', -2),
-      answerAt(account.id, '2026-03-30T15:59:59Z', 0, '1'),
-      // 00:00 on 31 March in China: today.
-      answerAt(account.id, '2026-03-30T16:00:00Z', 0),
-      answerAt(account.id, '2026-03-31T03:00:00Z', -4),
-    ]);
-    const body = await overview(store, account.id, new Date('2026-03-31T04:00:00Z'));
-    expect(body.today).toEqual({ answers: 2, charged: 1, ported: 0 });
-    expect(body.month).toEqual({ answers: 5, charged: 3, ported: 2 });
-    expect(body.successRate).toBe(2 / 4);
-    expect(body.portedShare).toBe(1 / 2);
-    expect(body.daily[0]).toEqual({ day: '2026-03-02', codes: { '-2': 1 } });
-    expect(body.daily.at(-2)).toEqual({ day: '2026-03-30', codes: { '0': 1 } });
-    expect(body.daily.at(-1)).toEqual({ day: '2026-03-31', codes: { '0': 1, '-4': 1 } });
   });
 });
 
