@@ -1,28 +1,16 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import type { NewAccountInput } from '../../service/accounts/account-service.js';
-import { keyView } from '../../service/accounts/views.js';
+import { accountView, keyView } from '../../service/accounts/views.js';
 import { cliActor } from '../../service/operators/audit.js';
-import type { Account, AccountChanges } from '../../store/store.js';
+import type { AccountChanges } from '../../store/store.js';
 import { CliError } from '../cli-error.js';
-import { addStoreOptions, withAccounts, withStore } from '../store-option.js';
+import { addStoreOptions, withAccounts } from '../store-option.js';
 import { wholeNumber } from '../whole-number.js';
 
 interface StoreOptions {
   dataDir?: string;
   json?: boolean;
-}
-
-function describeAccount(account: Account) {
-  return {
-    name: account.name,
-    feeType: account.feeType,
-    balance: account.balance,
-    creditLimit: account.creditLimit,
-    qpsLimit: account.qpsLimit,
-    status: account.status,
-    createdAt: account.createdAt.toISOString(),
-  };
 }
 
 function printTable(head: string[], rows: (string | number)[][]): void {
@@ -64,7 +52,8 @@ export function registerAccounts(program: Command): void {
           qpsLimit: options.qps ?? null,
         };
         const { account, key, apikey } = await accounts.open(cliActor(), input, 'created with the account');
-        if (options.json) console.log(JSON.stringify({ ...describeAccount(account), apikey, keyId: key.id }));
+        if (options.json)
+          console.log(JSON.stringify({ ...accountView(account, false), apikey, keyId: key.id }));
         else
           console.log(
             `created account ${name} (${account.feeType}, balance ${account.balance})\napikey: ${apikey}   (shown once; only its hash is kept)`,
@@ -144,15 +133,19 @@ export function registerAccounts(program: Command): void {
       await withAccounts(options, async (accounts) => {
         const { id } = await accounts.accountNamed(name);
         const updated = await accounts.update(cliActor(), id, changes);
-        console.log(JSON.stringify(describeAccount(updated)));
+        console.log(JSON.stringify(accountView(updated, await accounts.hasPassword(id))));
       });
     },
   );
 
   addStoreOptions(account.command('list').description('all accounts').option('--json', 'as JSON')).action(
     async (options: StoreOptions) => {
-      await withStore(options, async (store) => {
-        const accounts = (await store.listAccounts()).map(describeAccount);
+      await withAccounts(options, async (service, store) => {
+        const accounts = await Promise.all(
+          (await store.listAccounts()).map(async (account) =>
+            accountView(account, await service.hasPassword(account.id)),
+          ),
+        );
         if (options.json) console.log(JSON.stringify(accounts, null, 2));
         else
           printTable(

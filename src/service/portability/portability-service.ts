@@ -9,8 +9,7 @@ import type { FeedKind } from '../../data/ported-feed.js';
 import type { ImportOrigin } from '../../store/store.js';
 import type { Actor } from '../operators/audit.js';
 import { ServiceError } from '../service-error.js';
-import type { ImportHistory } from './import-history.js';
-import { type ImportEnd } from './import-history.js';
+import type { ImportEnd, ImportHistory, TrackedImport } from './import-history.js';
 
 export interface FeedUpload {
   /** The file on this node's disk. */
@@ -51,6 +50,18 @@ function progressOf({ phase, done, total }: ApplyProgress): number {
     case 'writing snapshot':
       return 0.9;
   }
+}
+
+/** An upload as the import history records it: who, through which door, and its audit details. */
+function trackedImport(actor: Actor, origin: ImportOrigin, upload: FeedUpload): TrackedImport {
+  return {
+    actor,
+    origin,
+    kind: upload.kind,
+    fileName: upload.fileName,
+    path: upload.path,
+    details: { skipInvalid: upload.skipInvalid, ...upload.details },
+  };
 }
 
 export class PortabilityService {
@@ -103,18 +114,8 @@ export class PortabilityService {
     origin: ImportOrigin,
     upload: FeedUpload,
   ): Promise<{ row: ImportEnd['row']; done: Promise<ImportEnd> }> {
-    const tracked = {
-      actor,
-      origin,
-      kind: upload.kind,
-      fileName: upload.fileName,
-      path: upload.path,
-      details: upload.details,
-    };
-    const row = await this.history.start({
-      ...tracked,
-      details: { skipInvalid: upload.skipInvalid, ...upload.details },
-    });
+    const tracked = trackedImport(actor, origin, upload);
+    const row = await this.history.start(tracked);
     slot.id = row.id;
     const done = this.#apply(upload, (progress) => (slot.progress = progressOf(progress))).then(
       async (outcome) => {
@@ -132,16 +133,8 @@ export class PortabilityService {
     upload: FeedUpload,
     onProgress?: (progress: ApplyProgress) => void,
   ): Promise<ImportEnd> {
-    return this.history.track(
-      {
-        actor,
-        origin,
-        kind: upload.kind,
-        fileName: upload.fileName,
-        path: upload.path,
-        details: upload.details,
-      },
-      () => this.#applyOrThrow(upload, onProgress),
+    return this.history.track(trackedImport(actor, origin, upload), () =>
+      this.#applyOrThrow(upload, onProgress),
     );
   }
 

@@ -9,7 +9,6 @@ import {
   YICHANG_EXTENDED,
   balanceOf,
   forgetCachedKeys,
-  uniqueName,
 } from '../../test-support/fixtures.js';
 import { type LookupBody, get } from '../../test-support/http-client.js';
 import { chinaDay } from '../../../service/accounts/usage-series.js';
