@@ -15,6 +15,7 @@ import { OverloadedError } from '../service/queries/query-service.js';
 import type { AppDeps } from './app-deps.js';
 import { consolePlugin } from './console/plugin.js';
 import { maskUrl } from './log-masking.js';
+import { readApiBodies, readJsonBodies } from './request-bodies.js';
 import { balanceRoute } from './routes/balance.js';
 import { batchRoute } from './routes/batch.js';
 import { carrierRoute } from './routes/carrier.js';
@@ -42,21 +43,9 @@ function writesInfo(log: FastifyBaseLogger): boolean {
   return pinoLog.isLevelEnabled?.('info') ?? false;
 }
 
-/** Bodies that are not JSON or a form are not parameters: they are read and ignored. */
+/** The console's bodies are JSON or uploads: anything else is read past and ignored. */
 function ignoreOtherBodies(app: FastifyInstance): void {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
-}
-
-/**
- * A POST with `Content-Type: application/json` and an empty body (clients that set the header on
- * every request and put the parameters in the query string) has no body, not a broken one.
- */
-function allowEmptyJson(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
-    (body as string).trim() === '' ? done(null, undefined) : parseJson(request, body as string, done),
-  );
 }
 
 /** Fastify's settings: masked request logs, our request ids, limits, and codes below the contract. */
@@ -201,15 +190,18 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   answerErrors(app, deps);
   await app.register(formbody);
   ignoreOtherBodies(app);
-  allowEmptyJson(app);
+  readJsonBodies(app);
   await documentApi(app);
-  carrierRoute(app, deps);
-  ispRoute(app, deps);
-  balanceRoute(app, deps);
-  batchRoute(app, deps);
-  recordsRoute(app, deps);
-  trialRoute(app, deps);
-  operationsRoutes(app, deps);
+  await app.register(async (api) => {
+    readApiBodies(api);
+    carrierRoute(api, deps);
+    ispRoute(api, deps);
+    balanceRoute(api, deps);
+    batchRoute(api, deps);
+    recordsRoute(api, deps);
+    trialRoute(api, deps);
+    operationsRoutes(api, deps);
+  });
   await consolePlugin(app, deps);
   return app;
 }

@@ -3,8 +3,9 @@ import type { FastifyRequest } from 'fastify';
 /** Parameter values longer than this are cut: no contract field needs more. */
 const MAX_PARAM_LENGTH = 64 * 1024;
 
-function scalar(value: unknown): string | undefined {
-  if (Array.isArray(value)) return scalar(value[0]);
+function scalar(value: unknown, unwrap = true): string | undefined {
+  // A repeated parameter (`mobile=a&mobile=b`) keeps its first value; a list of lists is no value.
+  if (Array.isArray(value)) return unwrap ? scalar(value[0], false) : undefined;
   if (typeof value === 'string')
     return value.length > MAX_PARAM_LENGTH ? value.slice(0, MAX_PARAM_LENGTH) : value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);

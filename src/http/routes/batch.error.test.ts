@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { serverForThisFile } from '../../test-support/test-server.js';
 import { YICHANG, codeOnly, forgetCachedKeys, uniqueName, unknownApikey } from '../test-support/fixtures.js';
-import { get, parseXml, postForm, postJson } from '../test-support/http-client.js';
+import { get, parseXml, postForm, postJson, request } from '../test-support/http-client.js';
 
 const server = serverForThisFile();
 
@@ -38,6 +38,31 @@ describe('POST /carrier/batch refusals', () => {
     expect(form.body).toEqual({ ...codeOnly(1), message: 'at most 1000 numbers per batch, got 1001' });
     expect(await store().ledgerSum(account.id)).toBe(2000);
     expect((await store().queryLog(account.id)).rows).toEqual([]);
+  });
+
+  it('answers 1 for a body nested too deep, charging nothing, whatever good numbers it holds', async () => {
+    const { account, apikey } = await newAccount();
+    const depth = 20_000;
+    const body = `{"apikey":"${apikey}","mobiles":["${YICHANG}",${'['.repeat(depth)}${']'.repeat(depth)}]}`;
+    const answer = await request(server.url, '/carrier/batch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ ...codeOnly(1), message: 'the JSON body nests deeper than 16 levels' });
+    expect(await store().ledgerSum(account.id)).toBe(100);
+    expect((await store().queryLog(account.id)).rows).toEqual([]);
+    // Within the limit, a list inside the list is one more entry that is not a number: -2.
+    const nested = await postJson(server.url, '/carrier/batch', {
+      apikey,
+      mobiles: [YICHANG, [[[YICHANG]]]],
+    });
+    expect(nested.body.code).toBe(0);
+    expect((nested.body as unknown as { result: { code: number }[] }).result.map((r) => r.code)).toEqual([
+      0, -2,
+    ]);
+    expect(await store().ledgerSum(account.id)).toBe(99);
   });
 
   it('answers 1 without a key or with a short one, -1 for an unknown key', async () => {
