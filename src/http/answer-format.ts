@@ -21,6 +21,18 @@ export function answerFormat(params: RequestParams): AnswerFormat | undefined {
   return params.get('format')?.toLowerCase() === 'xml' ? { kind: 'xml' } : { kind: 'json' };
 }
 
+/**
+ * Characters XML 1.0 cannot carry (most controls, lone surrogates, U+FFFE and U+FFFF), each as
+ * U+FFFD: a client's requestId or a logged number may hold any of them, and one would make the
+ * whole answer unreadable to an XML parser.
+ */
+// eslint-disable-next-line no-control-regex
+const NOT_XML = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+export function xmlSafe(text: string): string {
+  return text.replace(NOT_XML, '\uFFFD');
+}
+
 function toXml(body: object): string {
   // Arrays become <item> elements; the builder only names them when they are wrapped.
   const wrap = (value: unknown): unknown =>
@@ -28,7 +40,9 @@ function toXml(body: object): string {
       ? { item: value.map(wrap) }
       : value !== null && typeof value === 'object'
         ? Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, wrap(inner)]))
-        : value;
+        : typeof value === 'string'
+          ? xmlSafe(value)
+          : value;
   return `<?xml version="1.0" encoding="UTF-8"?>\n<response>${xml.build(wrap(body))}</response>\n`;
 }
 

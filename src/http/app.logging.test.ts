@@ -73,12 +73,22 @@ describe('logs', () => {
       body: '{broken',
     });
     await request(url, `/nope?apikey=${apikey}&mobile=${YICHANG}`);
-    // The answered line is written once the response has left: wait for all 14.
+    // Spellings the server reads as a key or a number, and names it refuses: none in the log.
+    for (const query of [
+      `api%6Bey=${apikey}&mob%69le=%31${YICHANG.slice(1)}`,
+      `%61pikey=${apikey}&mobile=${YICHANG}`,
+      `apikey[]=${apikey}&mobile=${YICHANG}`,
+      `apikey[a]=${apikey}&mobile=${YICHANG}`,
+      `__proto__=${apikey}&mobile=${YICHANG}`,
+    ]) {
+      await request(url, `/carrier?${query}`);
+    }
+    // The answered line is written once the response has left: wait for all 19.
     const answeredLines = () =>
       lines.filter((line) => (JSON.parse(line) as { msg?: string }).msg === 'answered');
-    for (let i = 0; i < 100 && answeredLines().length < 14; i++) await sleep(10);
+    for (let i = 0; i < 100 && answeredLines().length < 19; i++) await sleep(10);
     const answered = answeredLines();
-    expect(answered).toHaveLength(14);
+    expect(answered).toHaveLength(19);
     const all = lines.join('\n');
     for (const secret of [
       apikey,

@@ -48,4 +48,27 @@ describe('maskUrl', () => {
     expect(maskUrl('/carrier/13972565391')).toBe('/carrier/139****5391');
     expect(maskUrl('/x?phone=13972565391&n=123456789012')).toBe('/x?phone=139****5391&n=123456789012');
   });
+
+  it('masks what the server reads, however the name or value is encoded or bracketed', () => {
+    const key = '7c11272au708345c834b8ue81ac78972';
+    for (const url of [
+      `/carrier?api%6Bey=${key}&mobile=13972565391`,
+      `/carrier?%61pikey=${key}`,
+      `/carrier?apikey[]=${key}`,
+      `/carrier?apikey[a]=${key}`,
+      `/carrier?__proto__=${key}`,
+      `/carrier?x=${encodeURIComponent(key)}`,
+      `/carrier/${key}`,
+    ]) {
+      expect(maskUrl(url), url).not.toContain(key);
+      expect(maskUrl(url), url).not.toContain(key.slice(0, 24));
+    }
+    expect(maskUrl(`/carrier?api%6Bey=${key}`)).toBe('/carrier?apikey=***');
+    expect(maskUrl('/carrier?mob%69le=%313972565391')).toBe('/carrier?mobile=139****5391');
+    expect(maskUrl('/carrier?MOBILE[]=13972565391')).toBe('/carrier?MOBILE[]=139****5391');
+  });
+
+  it('keeps control characters out of the line', () => {
+    expect(maskUrl('/carrier?format=xml%0A%7B%22level%22%3A60%7D')).toBe('/carrier?format=xml{"level":60}');
+  });
 });

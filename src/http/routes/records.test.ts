@@ -13,7 +13,7 @@ import {
   uniqueName,
   unknownApikey,
 } from '../test-support/fixtures.js';
-import { type RecordsBody, get, parseXml, sleep } from '../test-support/http-client.js';
+import { type RecordsBody, get, isWellFormedXml, parseXml, sleep } from '../test-support/http-client.js';
 
 let server: TestServer;
 /**
@@ -202,5 +202,23 @@ describe('/records', () => {
       TOO_SHORT,
       SHENZHEN_TELECOM,
     ]);
+  });
+
+  it('stays well-formed XML whatever a logged request id holds', async () => {
+    const { apikey } = await server.account({ name: uniqueName('rec-xml'), balance: 10, qpsLimit: 10_000 });
+    const requestId = '\uFFFEx1\u0001\uFFFF';
+    const answer = await get(server.url, '/carrier', {
+      apikey,
+      mobile: YICHANG,
+      format: 'xml',
+      ext: '1',
+      requestId,
+    });
+    expect(isWellFormedXml(answer.text), answer.text).toBe(true);
+    // Control characters are dropped from a request id; what XML cannot carry is shown as U+FFFD.
+    expect(answer.text).toContain('<requestId>\uFFFDx1\uFFFD</requestId>');
+    const logged = await get(server.url, '/records', { apikey, format: 'xml' });
+    expect(isWellFormedXml(logged.text), logged.text).toBe(true);
+    expect(logged.text).toContain('x1');
   });
 });

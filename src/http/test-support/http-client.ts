@@ -1,4 +1,4 @@
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { runInNewContext } from 'node:vm';
 
 /**
@@ -134,6 +134,16 @@ const xmlParser = new XMLParser({ parseTagValue: false, ignoreDeclaration: true 
 
 export function parseXml(text: string): unknown {
   return xmlParser.parse(text);
+}
+
+/**
+ * Whether an answer is well-formed XML 1.0 a strict parser reads: a structure that validates,
+ * and only characters the Char production allows (fast-xml-parser's validator does not look).
+ */
+export function isWellFormedXml(text: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  const notXml = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+  return XMLValidator.validate(text) === true && !notXml.test(text);
 }
 
 /** Runs a JSONP answer in an empty context and returns what it passed to the callback. */
