@@ -12,6 +12,11 @@ export const ResultCode = {
   InsufficientBalance: -5,
   /** Our extension: the seed has no code for rate limiting. */
   RateLimited: -6,
+  /**
+   * Our extension: a requestId (or Idempotency-Key) already used for another number; the first
+   * answer is not replayed for a different question, and nothing is charged.
+   */
+  RequestIdReused: -7,
   SystemError: -8,
   IpDenied: -9,
 } as const;
@@ -26,6 +31,7 @@ export const REASONS: Readonly<Record<ResultCode, string>> = {
   [ResultCode.NoData]: '未查询到相关信息',
   [ResultCode.InsufficientBalance]: '当前余额不足',
   [ResultCode.RateLimited]: '请求过于频繁',
+  [ResultCode.RequestIdReused]: '请求编号已用于其他号码',
   [ResultCode.SystemError]: '系统错误,请稍候再试',
   [ResultCode.IpDenied]: 'ip地址鉴权失败',
 };

@@ -8,6 +8,7 @@ export const CODE_COLORS: Record<string, string> = {
   '-4': '#bfbfbf',
   '-5': '#eb2f96',
   '-6': '#722ed1',
+  '-7': '#d46b08',
   '-8': '#a8071a',
   '-9': '#13c2c2',
 };

@@ -4,7 +4,7 @@ import { answerFormat } from '../answer-format.js';
 import type { AppDeps } from '../app-deps.js';
 import { requestParams } from '../params.js';
 import { errorBody } from '../../core/seed-body.js';
-import { queryContext } from '../request-context.js';
+import { REQUEST_ID_TOO_LONG, queryContext } from '../request-context.js';
 import { respond } from '../respond.js';
 
 /** Numbers in one batch request. */
@@ -50,9 +50,13 @@ export function batchRoute(app: FastifyInstance, deps: Pick<AppDeps, 'query' | '
           message: `at most ${MAX_BATCH_NUMBERS} numbers per batch, got ${numbers.length}`,
         });
       }
+      const context = queryContext(request, params);
+      if (!context) {
+        const refusal = { ...errorBody(ResultCode.MissingParameter), message: REQUEST_ID_TOO_LONG };
+        return respond(deps, reply, 'batch', format, refusal);
+      }
       const auth = await deps.query.authorize('apikey', params.get('apikey'), request.ip);
       if (!auth.ok) return respond(deps, reply, 'batch', format, errorBody(auth.code));
-      const context = queryContext(request, params);
       const payer = { account: auth.principal.account, keyId: auth.principal.key.id };
       // Each number is its own charge; a retried batch replays number by number.
       const results = await deps.query.answerMany(payer, numbers, (i) => ({

@@ -58,12 +58,40 @@ describe('idempotent retries', () => {
     expect(await charged(account.id)).toEqual({ ledger: 99, rows: 1 });
   });
 
-  it('replays the first answer for its key, whatever number the retry carries', async () => {
+  it('refuses a key reused for another number with -7, replaying nothing and charging nothing', async () => {
     const { account, apikey } = await newAccount();
     const first = await get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: 'same' });
-    const retry = await get(server.url, '/carrier', { apikey, mobile: BEIJING, requestId: 'same' });
+    const reused = await get(server.url, '/carrier', { apikey, mobile: BEIJING, requestId: 'same' });
+    expect(reused.body).toEqual({ code: -7, reason: '请求编号已用于其他号码' });
+    expect(reused.text).not.toContain(YICHANG);
+    // The same number in another spelling is the same question: the first answer again.
+    const retry = await get(server.url, '/carrier', { apikey, mobile: `+86 ${YICHANG}`, requestId: 'same' });
     expect(retry.text).toBe(first.text);
     expect(await charged(account.id)).toEqual({ ledger: 99, rows: 1 });
+  });
+
+  it('refuses a requestId over 128 characters with 1, rather than cutting it to another id', async () => {
+    const { account, apikey } = await newAccount();
+    const prefix = 'p'.repeat(128);
+    const first = await get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: `${prefix}A` });
+    expect(first.body).toEqual({
+      ...codeOnly(1),
+      message: 'requestId (or Idempotency-Key) is longer than 128 characters',
+    });
+    const header = await get(
+      server.url,
+      '/carrier',
+      { apikey, mobile: BEIJING },
+      { 'idempotency-key': `${prefix}B` },
+    );
+    expect(header.body).toMatchObject(codeOnly(1));
+    const batch = await postJson(server.url, '/carrier/batch', {
+      apikey,
+      mobiles: [YICHANG],
+      requestId: `${prefix}C`,
+    });
+    expect(batch.body).toMatchObject(codeOnly(1));
+    expect(await charged(account.id)).toEqual({ ledger: 100, rows: 0 });
   });
 
   it('charges different keys, and requests without a key, every time', async () => {

@@ -4,7 +4,7 @@ import { answerFormat } from '../answer-format.js';
 import type { AppDeps } from '../app-deps.js';
 import { requestParams } from '../params.js';
 import { errorBody } from '../../core/seed-body.js';
-import { queryContext } from '../request-context.js';
+import { REQUEST_ID_TOO_LONG, queryContext } from '../request-context.js';
 import { respond } from '../respond.js';
 import { lookupQuerySchema } from '../schemas.js';
 
@@ -27,12 +27,17 @@ export function carrierRoute(
       const mobile = params.get('mobile');
       if (blank(mobile))
         return respond(deps, reply, 'carrier', format, errorBody(ResultCode.MissingParameter));
+      const context = queryContext(request, params);
+      if (!context) {
+        const refusal = { ...errorBody(ResultCode.MissingParameter), message: REQUEST_ID_TOO_LONG };
+        return respond(deps, reply, 'carrier', format, refusal);
+      }
       const auth = await deps.query.authorize('apikey', params.get('apikey'), request.ip);
       if (!auth.ok) return respond(deps, reply, 'carrier', format, errorBody(auth.code));
       const body = await deps.query.answer(
         { account: auth.principal.account, keyId: auth.principal.key.id },
         mobile,
-        queryContext(request, params),
+        context,
       );
       return respond(deps, reply, 'carrier', format, body);
     },

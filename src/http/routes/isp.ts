@@ -4,7 +4,7 @@ import { answerFormat } from '../answer-format.js';
 import type { AppDeps } from '../app-deps.js';
 import { requestParams } from '../params.js';
 import { errorBody } from '../../core/seed-body.js';
-import { queryContext } from '../request-context.js';
+import { REQUEST_ID_TOO_LONG, queryContext } from '../request-context.js';
 import { respond } from '../respond.js';
 import { lookupQuerySchema } from '../schemas.js';
 import { blank } from './carrier.js';
@@ -26,12 +26,17 @@ export function ispRoute(app: FastifyInstance, deps: Pick<AppDeps, 'query' | 'me
       const mobile = params.get('mobile');
       if (!appcode || blank(mobile))
         return respond(deps, reply, 'isp', format, errorBody(ResultCode.MissingParameter));
+      const context = queryContext(request, params);
+      if (!context) {
+        const refusal = { ...errorBody(ResultCode.MissingParameter), message: REQUEST_ID_TOO_LONG };
+        return respond(deps, reply, 'isp', format, refusal);
+      }
       const auth = await deps.query.authorize('appcode', appcode, request.ip);
       if (!auth.ok) return respond(deps, reply, 'isp', format, errorBody(auth.code));
       const body = await deps.query.answer(
         { account: auth.principal.account, keyId: auth.principal.key.id },
         mobile,
-        queryContext(request, params),
+        context,
       );
       return respond(deps, reply, 'isp', format, body);
     },

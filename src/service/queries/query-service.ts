@@ -75,6 +75,15 @@ function loggedMobile(input: unknown): string {
   return text.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_MOBILE_INPUT_LENGTH);
 }
 
+/**
+ * The first answer given under an idempotency key, when the retry asks about the same number;
+ * a key reused for another number gets -7 (as Stripe refuses a key reused with other parameters).
+ */
+function replayed(body: string, mobile: string): SeedBody {
+  const first = JSON.parse(body) as SeedBody;
+  return first.result?.Mobile === mobile ? first : errorBody(ResultCode.RequestIdReused);
+}
+
 /** Idempotency keys longer than this are refused as a missing parameter would be. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
 
@@ -192,7 +201,7 @@ export class QueryService {
       case 'insufficient':
         return errorBody(ResultCode.InsufficientBalance);
       case 'replay':
-        return JSON.parse(result.body) as SeedBody;
+        return replayed(result.body, seed.Mobile);
       case 'overloaded':
         throw new OverloadedError();
       case 'logged':
