@@ -12,7 +12,16 @@ import { serverForThisFile } from '../src/test-support/test-server.js';
 import type { BatchView } from '../src/wire/console-api.js';
 import { runCli } from './run-cli.js';
 
-const NUMBERS = ['13972565391', '+86 186 0000 0000', '15400000000', '1380013', '=1+1', '17000001234'];
+const NUMBERS = [
+  '13972565391',
+  '+86 186 0000 0000',
+  '15400000000',
+  '1380013',
+  '=1+1',
+  '@SUM(1+1)',
+  '-2+3',
+  '17000001234',
+];
 
 async function consoleResults(server: ReturnType<typeof serverForThisFile>): Promise<string[][]> {
   const { client } = await loggedInCustomer(server, { balance: 100 });
@@ -57,5 +66,7 @@ describe('results files', () => {
     expect(fromCli).toEqual(fromConsole);
     // A formula is shown as text by a spreadsheet, whichever door wrote the file.
     expect(fromCli.find((row) => row[0].includes('=1+1'))?.[0]).toBe("'=1+1");
+    expect(fromCli.find((row) => row[0].includes('SUM'))?.[0]).toBe("'@SUM(1+1)");
+    expect(fromCli.find((row) => row[0].includes('2+3'))?.[0]).toBe("'-2+3");
   });
 });

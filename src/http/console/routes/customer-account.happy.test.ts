@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { serverForThisFile } from '../../../test-support/test-server.js';
 import {
@@ -214,6 +215,21 @@ describe('GET /console/api/me/records.csv', () => {
     await get(server.url, '/carrier', { apikey, mobile: YICHANG, requestId: '=HYPERLINK("http://x")' });
     const text = (await client.get('/me/records.csv')).text();
     expect(text).toContain(`"'=HYPERLINK(""http://x"")"`);
+  });
+
+  it('keeps a logged number that looks like a formula from running, whatever its first character', async () => {
+    const { client, apikey } = await customer({ balance: 10 });
+    const formulas = ["=cmd|' /C calc'!A0", '+1+1', '-1+1', '@SUM(1+1)', '\t=1', '\r=1'];
+    for (const mobile of formulas) await get(server.url, '/carrier', { apikey, mobile });
+    const rows = parse((await client.get('/me/records.csv')).text().slice(1), { columns: true }) as {
+      mobile: string;
+      code: string;
+    }[];
+    // The log drops control characters; what is left still starts like a formula, and is kept text.
+    const logged = formulas.map((formula) => `'${formula.replace(/[\t\r]/g, '')}`);
+    expect(rows.map((row) => row.mobile).sort()).toEqual(logged.sort());
+    // A negative code is a number, not a formula: it stays as it is.
+    expect(new Set(rows.map((row) => row.code))).toEqual(new Set(['-2']));
   });
 });
 
