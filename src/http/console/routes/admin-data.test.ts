@@ -166,7 +166,24 @@ describe.each(availableEngines('console admin data'))('portability uploads (%s)'
         () => operator.postFile('/admin/data/ported', 'upload', 'full.csv', FULL_FEED, { kind: 'full' }),
         'bad_request',
       ],
-      [() => operator.post('/admin/data/ported', { kind: 'full' }), 'bad_request'],
+      [() => operator.post('/admin/data/ported', { kind: 'full' }), 'invalid_file'],
+      // A multipart body cut short, and one that is no multipart at all though it says so.
+      [
+        () =>
+          operator.request('POST', '/admin/data/ported', {
+            headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+            body: '--xyz\r\nContent-Disposition: form-data; name="kind"\r\n\r\nfull\r\n--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n13972565391,电信\n',
+          }),
+        'invalid_file',
+      ],
+      [
+        () =>
+          operator.request('POST', '/admin/data/ported', {
+            headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+            body: 'mobile,carrier\n13972565391,电信\n',
+          }),
+        'invalid_file',
+      ],
     ];
     for (const [send, code] of cases) {
       const answer = await send();

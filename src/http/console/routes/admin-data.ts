@@ -52,11 +52,30 @@ interface Upload extends FeedUpload {
 }
 
 /**
+ * What went wrong reading an upload, in the console's terms: a body that is not the multipart form
+ * it says it is (cut short, no boundary) is the client's mistake (400), a full disk is not.
+ */
+function uploadReadError(error: unknown): unknown {
+  if (error instanceof ConsoleError || (error as { statusCode?: number }).statusCode !== undefined)
+    return error;
+  if (
+    typeof (error as NodeJS.ErrnoException).code === 'string' &&
+    /^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code!)
+  ) {
+    return error;
+  }
+  return new ConsoleError(
+    'invalid_file',
+    `the upload could not be read: ${(error as Error).message}`.slice(0, 200),
+  );
+}
+
+/**
  * Reads the form: fields `kind` and `skipInvalid` and one file `file`, streamed to disk as it
  * arrives (never held in memory). The caller removes `dir` when done with it.
  */
 async function receiveUpload(request: FastifyRequest, uploads: string): Promise<Upload> {
-  if (!request.isMultipart()) throw new ConsoleError('bad_request', 'send the file as multipart/form-data');
+  if (!request.isMultipart()) throw new ConsoleError('invalid_file', 'send the file as multipart/form-data');
   const fields: Record<string, string> = {};
   let file: { dir: string; path: string; fileName: string } | undefined;
   let extraFile = false;
@@ -78,7 +97,7 @@ async function receiveUpload(request: FastifyRequest, uploads: string): Promise<
     }
   } catch (error) {
     if (file) await rm(file.dir, { recursive: true, force: true });
-    throw error;
+    throw uploadReadError(error);
   }
   const fail = async (error: ConsoleError): Promise<never> => {
     if (file) await rm(file.dir, { recursive: true, force: true });
