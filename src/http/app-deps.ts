@@ -3,6 +3,7 @@ import type { AccountService } from '../service/accounts/account-service.js';
 import type { BatchService } from '../service/batches/batch-service.js';
 import type { ServerConfig } from '../service/config.js';
 import type { Metrics } from '../service/observability/metrics.js';
+import type { StoreHealth } from '../service/observability/store-health.js';
 import type { TrafficMonitor } from '../service/observability/traffic.js';
 import type { LoginService } from '../service/operators/logins.js';
 import type { PortabilityService } from '../service/portability/portability-service.js';
@@ -25,4 +26,6 @@ export interface AppDeps {
   portability: PortabilityService;
   metrics: Metrics;
   traffic: TrafficMonitor;
+  /** Whether the store can be read and written now (/readyz). */
+  storeHealth: StoreHealth;
 }

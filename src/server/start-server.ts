@@ -18,6 +18,7 @@ import type { ServerConfig } from '../service/config.js';
 import type { Log } from '../service/log.js';
 import { nodeName } from '../service/node-name.js';
 import { Metrics } from '../service/observability/metrics.js';
+import { StoreHealth } from '../service/observability/store-health.js';
 import { TrafficMonitor } from '../service/observability/traffic.js';
 import { type LoginGuard, LoginThrottle } from '../service/operators/login-throttle.js';
 import { LoginService } from '../service/operators/logins.js';
@@ -108,6 +109,7 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
     sources,
     metrics,
     traffic: new TrafficMonitor(),
+    storeHealth: new StoreHealth(store),
     query: new QueryService({
       sources: () => sources.current(),
       charger: batcher,

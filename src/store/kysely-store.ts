@@ -81,6 +81,17 @@ export abstract class KyselyStore implements Store {
     await sql`select 1`.execute(this.db);
   }
 
+  async probeWrite(): Promise<void> {
+    const probedAt = this.traits.toDb(new Date());
+    await this.write((trx) =>
+      trx
+        .insertInto('store_health')
+        .values({ id: 1, probed_at: probedAt })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ probed_at: probedAt }))
+        .execute(),
+    );
+  }
+
   // ---- accounts and ledger
 
   async createAccount(input: NewAccount): Promise<Account> {

@@ -8,6 +8,7 @@ import { portedFeeds } from './migration-0004-ported-feeds.js';
 import { feedOrigins } from './migration-0005-feed-origins.js';
 import { lighterCommit } from './migration-0006-lighter-commit.js';
 import { importOrigins } from './migration-0007-import-origins.js';
+import { storeHealth } from './migration-0011-store-health.js';
 import type { Engine } from './schema.js';
 
 /** In name order, which is the order they run in; never edit one that has shipped, add the next. */
@@ -20,6 +21,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0005_feed_origins': feedOrigins(),
     '0006_lighter_commit': lighterCommit(),
     '0007_import_origins': importOrigins(),
+    '0011_store_health': storeHealth(engine),
   };
 }
 

@@ -12,6 +12,13 @@ import type { Database } from './schema.js';
 
 /** Connections per store (per node); a group commit holds one for the length of its transaction. */
 export const POSTGRES_POOL_SIZE = 10;
+/**
+ * How long getting a connection may take: while the database is away, a request waits this long
+ * at most before it is answered -8, rather than queueing until the database comes back.
+ */
+export const POSTGRES_CONNECT_TIMEOUT_MS = 5_000;
+/** A connection lost without a word (a cut cable) is noticed by TCP keepalive after this. */
+const KEEPALIVE_DELAY_MS = 10_000;
 
 /**
  * bigint (ids, balances, counts) and numeric (sums) arrive as strings by default, to be safe past
@@ -25,14 +32,31 @@ const numericTypes: CustomTypesConfig = {
       : pg.types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
 };
 
+/** Losing the database under load loses every connection at once: one line a second says it. */
+let lostWarnedAt = 0;
+function warnLost(message: string): void {
+  if (Date.now() - lostWarnedAt < 1000) return;
+  lostWarnedAt = Date.now();
+  console.error(`mnpd store: ${message}`);
+}
+
 export class PostgresStore extends KyselyStore {
   /** `config` is pg's (a connectionString, and e.g. `options: '-c search_path=…'`); call `migrate()` before use. */
   constructor(config: PoolConfig) {
-    const pool = new pg.Pool({ max: POSTGRES_POOL_SIZE, ...config, types: numericTypes });
-    // An idle connection that breaks (server restart) is dropped by the pool; without a listener
-    // its 'error' event would end the process.
-    pool.on('error', (error) =>
-      console.error(`mnpd store: idle PostgreSQL connection lost: ${error.message}`),
+    const pool = new pg.Pool({
+      max: POSTGRES_POOL_SIZE,
+      connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+      ...config,
+      types: numericTypes,
+    });
+    // A connection that breaks (a restart, pg_terminate_backend, a cut network) emits 'error',
+    // which would end the process without a listener. Idle ones the pool drops by itself; one in
+    // use fails its query (answered -8, uncharged) and the pool drops it when it comes back.
+    pool.on('error', (error) => warnLost(`idle PostgreSQL connection lost: ${error.message}`));
+    pool.on('connect', (client) =>
+      client.on('error', (error) => warnLost(`PostgreSQL connection lost: ${error.message}`)),
     );
     super(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), {
       rowLocks: true,

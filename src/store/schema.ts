@@ -189,6 +189,11 @@ export interface DataImportsTable {
   finished_at: NullableTimestamp;
 }
 
+export interface StoreHealthTable {
+  id: number;
+  probed_at: Timestamp;
+}
+
 export interface PortedFeedsTable {
   id: Generated<number>;
   at: Timestamp;
@@ -225,6 +230,7 @@ export interface Database {
   batch_jobs: BatchJobsTable;
   batch_job_chunks: BatchJobChunksTable;
   data_imports: DataImportsTable;
+  store_health: StoreHealthTable;
   ported_feeds: PortedFeedsTable;
   ported_feed_chunks: PortedFeedChunksTable;
 }

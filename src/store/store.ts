@@ -330,6 +330,11 @@ export interface StoreLifecycle {
   close(): Promise<void>;
   /** For /readyz: a trivial round trip. */
   ping(): Promise<void>;
+  /**
+   * For /readyz: one small write transaction, committed (durably, as charges are); throws when
+   * the store cannot write now (a full disk, a read-only database, a lost connection).
+   */
+  probeWrite(): Promise<void>;
 }
 
 /** Customer accounts, their balances and ledgers, their keys and IP whitelists. */

@@ -6,18 +6,17 @@ import type { AppDeps } from '../app-deps.js';
 /** Health, readiness, metrics and the operator's reload of the portability data. */
 export function operationsRoutes(
   app: FastifyInstance,
-  deps: Pick<AppDeps, 'store' | 'sources' | 'portability' | 'metrics' | 'logins'>,
+  deps: Pick<AppDeps, 'storeHealth' | 'sources' | 'portability' | 'metrics' | 'logins'>,
 ): void {
   app.get('/healthz', { schema: { summary: 'The process is up' } }, async () => ({ status: 'ok' }));
   // Load balancers often probe with HEAD; the app has no automatic HEAD routes (they would charge).
   app.head('/healthz', { schema: { hide: true } }, async (_request, reply) => reply.code(200).send());
 
   app.get('/readyz', { schema: { summary: 'Store reachable and data loaded' } }, async (_request, reply) => {
-    try {
-      await deps.store.ping();
-    } catch (error) {
-      reply.log.warn({ err: error }, 'store unreachable');
-      return reply.code(503).send({ status: 'store unreachable' });
+    const store = await deps.storeHealth.readiness();
+    if (!store.ready) {
+      reply.log.warn({ err: store.error }, `store ${store.reason}`);
+      return reply.code(503).send({ status: `store ${store.reason}` });
     }
     const { meta, index } = deps.portability.state;
     return {
