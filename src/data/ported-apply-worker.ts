@@ -9,10 +9,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PortedIndex, applyChanges } from '../core/ported-index.js';
 import { type NpdbMeta, readSnapshot, writeSnapshot } from './npdb-snapshot.js';
 import { EMPTY_META } from './npdb-empty.js';
-import { FeedFile, type FeedReport, parseDeltaFeed, parseFullFeed } from './ported-feed.js';
+import { FeedFile, FeedGapError, type FeedReport, parseDeltaFeed, parseFullFeed } from './ported-feed.js';
 
 export type ApplyJob =
   | { kind: 'load'; snapshotPath: string }
+  /** Reads a delta through, as applying it would, without applying it: its rows' report. */
+  | { kind: 'check'; snapshotPath: string; file: string; skipInvalid: boolean; appliedSeq: number }
   | { kind: 'full'; snapshotPath: string; file: string; skipInvalid: boolean; seq?: number }
   | { kind: 'delta'; snapshotPath: string; file: string; skipInvalid: boolean };
 
@@ -60,9 +62,27 @@ function newMeta(lastSeq: number, source: string): NpdbMeta {
   return { dataVersion: createdAt.replace(/[-:]/g, '').slice(0, 15) + 'Z', lastSeq, createdAt, source };
 }
 
+/** A delta's rows, read without the database: invalid rows throw; a gap in seqs is no fault here. */
+function checkDelta(job: Extract<ApplyJob, { kind: 'check' }>) {
+  report('reading');
+  const progress = (done: number, total: number) => report('parsing', done, total);
+  let feedReport: FeedReport;
+  try {
+    ({ report: feedReport } = parseDeltaFeed(FeedFile.open(job.file), job.file, job.appliedSeq, {
+      skipInvalid: job.skipInvalid,
+      progress,
+    }));
+  } catch (error) {
+    if (!(error instanceof FeedGapError)) throw error;
+    feedReport = { kind: 'delta', rows: 0, valid: 0, invalid: 0, problems: [] };
+  }
+  return { index: PortedIndex.empty(), meta: EMPTY_META, report: feedReport, changed: false };
+}
+
 async function run(
   job: ApplyJob,
 ): Promise<Omit<ApplyDone, 'type' | 'offsets' | 'keys' | 'days'> & { index: PortedIndex }> {
+  if (job.kind === 'check') return checkDelta(job);
   report('loading snapshot');
   const base = await current(job.snapshotPath);
   if (job.kind === 'load') return { ...base, changed: true };

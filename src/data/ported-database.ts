@@ -128,6 +128,20 @@ export class PortedDatabase {
     return this.#apply(job, options.onProgress);
   }
 
+  /**
+   * Reads a delta through without applying it (in a worker, without the lock): FeedRejectedError
+   * for invalid rows, as applying it would; a delta that must wait for its predecessor passes.
+   */
+  async checkDelta(file: string, options: { skipInvalid?: boolean } = {}): Promise<void> {
+    await runWorker({
+      kind: 'check',
+      snapshotPath: this.snapshotPath,
+      file,
+      skipInvalid: !!options.skipInvalid,
+      appliedSeq: this.#state.meta.lastSeq,
+    });
+  }
+
   /** Picks up a snapshot another process wrote (e.g. `mnpd data apply-delta` beside a server). */
   reload(): Promise<ApplyResult> {
     return this.#apply({ kind: 'load', snapshotPath: this.snapshotPath });

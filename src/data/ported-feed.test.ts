@@ -149,6 +149,12 @@ describe('parseDeltaFeed', () => {
     expect(() => parseDeltaFeed(delta, 'd.csv', 8)).toThrow(/starts at seq 11 but seq 9 is next/);
   });
 
+  it('refuses a file past the next seq for its invalid rows first: it would wait for ever', () => {
+    const broken = '11,port,15000000000,电信,2024-02-03\n12,port,not-a-number,电信,\n';
+    expect(() => parseDeltaFeed(broken, 'd.csv', 8)).toThrow(FeedRejectedError);
+    expect(() => parseDeltaFeed(broken, 'd.csv', 8, { skipInvalid: true })).toThrow(FeedGapError);
+  });
+
   it('rejects gaps inside a file and every malformed row', () => {
     const error = rejection(() =>
       parseDeltaFeed(

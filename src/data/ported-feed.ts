@@ -380,7 +380,8 @@ export interface DeltaFeed {
 /**
  * Parses a delta against the database's last applied seq. Rows at or below it were applied before
  * and are skipped, so re-applying a file changes nothing; a file starting past the next seq throws
- * FeedGapError. Seqs inside a file must rise by one.
+ * FeedGapError, once its rows are known to be valid (FeedRejectedError first). Seqs inside a file
+ * must rise by one.
  */
 export function parseDeltaFeed(
   source: FeedSource,
@@ -440,8 +441,10 @@ export function parseDeltaFeed(
     lastSeq: previousSeq,
     alreadyApplied,
   };
+  // Refused for its rows before told to wait: a broken file waiting for its predecessor would
+  // wait, and be read again, for ever.
+  if (report.invalid > 0 && !options.skipInvalid) throw new FeedRejectedError(file, report);
   if (firstSeq !== undefined && firstSeq > appliedSeq + 1)
     throw new FeedGapError(file, appliedSeq + 1, firstSeq);
-  if (report.invalid > 0 && !options.skipInvalid) throw new FeedRejectedError(file, report);
   return { changes, report, lastSeq: Math.max(appliedSeq, previousSeq ?? 0) };
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../store/open-store.js';
 import type { Store } from '../../store/store.js';
 import { type InboxOutcome, processInbox, watchInbox } from './inbox.js';
@@ -118,5 +118,29 @@ describe('the inbox drop folder', () => {
     await applied;
     expect(summary(seen)).toEqual([['full.csv', 'full', 'applied']]);
     expect(db.state.index.size).toBe(1);
+  });
+
+  it('refuses at once a waiting delta with invalid rows, and reads a valid waiting one only once', async () => {
+    const { dir, service, store, drop } = await setUp();
+    drop('d5-bad.csv', '5,port,15000000001,电信,2024-01-01\n6,port,not-a-number,电信,\n');
+    drop('d7.csv', '7,port,15000000002,电信,2024-01-01\n');
+    const reads = vi.spyOn(service, 'checkWaitingDelta');
+    const checked = new Map<string, string>();
+    const first = await processInbox(service, dir, { checked });
+    expect(summary(first)).toEqual([
+      ['d5-bad.csv', 'delta', 'failed'],
+      ['d7.csv', 'delta', 'waiting'],
+    ]);
+    expect(first[0].report?.problems).toEqual([{ line: 2, reason: 'bad number "not-a-number"' }]);
+    expect(readdirSync(join(dir, 'failed')).some((name) => name.endsWith('-d5-bad.csv'))).toBe(true);
+    expect((await store.listDataImports()).rows.map((row) => [row.fileName, row.status])).toEqual([
+      ['d5-bad.csv', 'rejected'],
+    ]);
+    // Unchanged, the waiting file is not read through again; changed, it is.
+    expect(summary(await processInbox(service, dir, { checked }))).toEqual([['d7.csv', 'delta', 'waiting']]);
+    expect(reads).toHaveBeenCalledTimes(2);
+    drop('d7.csv', '7,port,15000000002,电信,2024-01-01\n8,port,15000000003,电信,\n');
+    await processInbox(service, dir, { checked });
+    expect(reads).toHaveBeenCalledTimes(3);
   });
 });

@@ -49,27 +49,42 @@ async function file(dir: string, name: string, outcome: InboxOutcome): Promise<v
 /** Who applies the drop folder's files, as the import history and the audit log name it. */
 export const INBOX_ACTOR: Actor = { kind: 'system', name: 'inbox' };
 
+/**
+ * Deltas found waiting for their predecessor and read through once, by name, with the size and
+ * time of the file that was read: a waiting file that has not changed is not read again.
+ */
+export type CheckedWaiting = Map<string, string>;
+
 async function applyOne(
   service: PortabilityService,
-  path: string,
-  fileName: string,
-  skipInvalid: boolean,
+  dataDir: string,
+  name: string,
+  options: { skipInvalid: boolean; checked: CheckedWaiting },
 ): Promise<Omit<InboxOutcome, 'file'>> {
+  const path = join(dataDir, INBOX, name);
+  const upload = (kind: FeedKind) => ({ path, fileName: name, kind, skipInvalid: options.skipInvalid });
   let kind: FeedKind | undefined;
   try {
     const head = await fileHead(path);
     kind = detectFeedKind(head);
-    // A delta whose predecessors have not come yet waits without being applied (or recorded).
+    // A delta whose predecessors have not come yet waits, unapplied and unrecorded, once its rows
+    // are known to be valid: a broken one is refused now rather than waiting for ever.
     const first = kind === 'delta' ? firstDeltaSeq(head) : undefined;
     const next = service.state.meta.lastSeq + 1;
     if (first !== undefined && first > next) {
+      const { size, mtimeMs } = await stat(path);
+      if (options.checked.get(name) !== `${size}:${mtimeMs}`) {
+        await service.checkWaitingDelta(INBOX_ACTOR, 'inbox', upload(kind));
+        options.checked.set(name, `${size}:${mtimeMs}`);
+      }
       return {
         kind,
         status: 'waiting',
         message: `starts at seq ${first}; waiting for seq ${next}–${first - 1}`,
       };
     }
-    const end = await service.importFile(INBOX_ACTOR, 'inbox', { path, fileName, kind, skipInvalid });
+    options.checked.delete(name);
+    const end = await service.importFile(INBOX_ACTOR, 'inbox', upload(kind));
     if (!end.ok) throw end.error;
     const result = end.result;
     const report = result.report;
@@ -84,6 +99,7 @@ async function applyOne(
         }
       : { kind, status: 'unchanged', message: 'every row was applied before; nothing changed', report };
   } catch (error) {
+    options.checked.delete(name);
     if (error instanceof FeedGapError) return { kind, status: 'waiting', message: error.message };
     const report = error instanceof FeedRejectedError ? error.report : undefined;
     return { kind, status: 'failed', message: (error as Error).message, report };
@@ -94,8 +110,9 @@ async function applyOne(
 export async function processInbox(
   service: PortabilityService,
   dataDir: string,
-  options: { skipInvalid?: boolean } = {},
+  options: { skipInvalid?: boolean; checked?: CheckedWaiting } = {},
 ): Promise<InboxOutcome[]> {
+  const checked = options.checked ?? new Map<string, string>();
   const inbox = join(dataDir, INBOX);
   for (const dir of [INBOX, ARCHIVE, FAILED]) await mkdir(join(dataDir, dir), { recursive: true });
   const outcomes = new Map<string, InboxOutcome>();
@@ -107,7 +124,7 @@ export async function processInbox(
       if (!(await stat(join(inbox, name))).isFile()) continue;
       const outcome: InboxOutcome = {
         file: name,
-        ...(await applyOne(service, join(inbox, name), name, !!options.skipInvalid)),
+        ...(await applyOne(service, dataDir, name, { skipInvalid: !!options.skipInvalid, checked })),
       };
       outcomes.set(name, outcome);
       if (outcome.status === 'waiting') continue;
@@ -132,9 +149,10 @@ export function watchInbox(
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   const waitingReported = new Set<string>();
+  const checked: CheckedWaiting = new Map();
   const pass = async () => {
     try {
-      for (const outcome of await processInbox(service, dataDir, options)) {
+      for (const outcome of await processInbox(service, dataDir, { ...options, checked })) {
         // A waiting delta is reported once, not at every poll.
         if (outcome.status === 'waiting' && waitingReported.has(outcome.file)) continue;
         if (outcome.status === 'waiting') waitingReported.add(outcome.file);

@@ -5,7 +5,7 @@
  */
 import type { ApplyProgress } from '../../data/ported-apply-worker.js';
 import type { ApplyResult, FeedApplier, PortedDatabase } from '../../data/ported-database.js';
-import type { FeedKind } from '../../data/ported-feed.js';
+import { type FeedKind, FeedRejectedError } from '../../data/ported-feed.js';
 import type { ImportOrigin } from '../../store/store.js';
 import type { Actor } from '../operators/audit.js';
 import { ServiceError } from '../service-error.js';
@@ -136,6 +136,21 @@ export class PortabilityService {
     return this.history.track(trackedImport(actor, origin, upload), () =>
       this.#applyOrThrow(upload, onProgress),
     );
+  }
+
+  /**
+   * Reads through a delta that waits for its predecessor, so that a broken one is refused now
+   * rather than waiting for ever: FeedRejectedError for invalid rows, recorded in the history.
+   */
+  async checkWaitingDelta(actor: Actor, origin: ImportOrigin, upload: FeedUpload): Promise<void> {
+    try {
+      await this.db.checkDelta(upload.path, { skipInvalid: upload.skipInvalid });
+    } catch (error) {
+      if (error instanceof FeedRejectedError) {
+        await this.history.track(trackedImport(actor, origin, upload), () => Promise.reject(error));
+      }
+      throw error;
+    }
   }
 
   /** Reloads the snapshot when another process on this data directory replaced it. */
