@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../store/open-store.js';
+import { storeEngines } from '../../store/test-support/store-engines.js';
 import { bootstrapEmptyStore } from './first-start.js';
 import { hashSecret } from '../accounts/secrets.js';
 import { verifyPassword } from '../operators/passwords.js';
@@ -35,3 +36,30 @@ describe('bootstrapEmptyStore', () => {
     await store.close();
   });
 });
+
+describe.each(storeEngines.filter((engine) => !engine.skipReason))(
+  'a first start of several nodes at once on $name',
+  (engine) => {
+    it('migrates and makes the demo account and the operator once, whichever node wins', async () => {
+      for (let round = 0; round < 3; round++) {
+        const database = await engine.create();
+        const nodes = [database.open(), database.open(), database.open()];
+        try {
+          const starts = await Promise.all(
+            nodes.map(async (store) => {
+              await store.migrate();
+              return bootstrapEmptyStore(store);
+            }),
+          );
+          expect(starts.filter((start) => start?.demoApikey)).toHaveLength(1);
+          expect(starts.filter((start) => start?.operator)).toHaveLength(1);
+          expect((await nodes[0].listAccounts()).map((account) => account.name)).toEqual(['demo']);
+          expect(await nodes[1].countOperators()).toBe(1);
+        } finally {
+          for (const store of nodes) await store.close();
+          await database.dispose();
+        }
+      }
+    });
+  },
+);
