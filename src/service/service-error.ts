@@ -16,6 +16,8 @@ export const SERVICE_ERRORS = [
   /** The change clashes with the state: a duplicate, a limit reached, a job no longer a draft. */
   'conflict',
   'account_suspended',
+  /** Too much of the same work at once (files being read): try again in a moment. */
+  'busy',
 ] as const;
 
 export type ServiceErrorCode = (typeof SERVICE_ERRORS)[number];

@@ -17,6 +17,8 @@ export const CONSOLE_ERROR_STATUS = {
   conflict: 409,
   payload_too_large: 413,
   too_many_attempts: 429,
+  /** Too much of the same work at once (batch files being read): send it again in a moment. */
+  busy: 429,
   internal: 500,
   /** Billing cannot take more charges now; nothing was charged (try again: Retry-After). */
   overloaded: 503,

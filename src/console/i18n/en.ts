@@ -82,6 +82,7 @@ export const en: Dictionary<typeof zh> = {
     payload_too_large: 'The file is too large: 64 MB at most.',
     too_many_attempts: 'Too many attempts; try again in {{wait}}.',
     overloaded: 'The server is busy; nothing was charged. Try again in a moment.',
+    busy: 'Another file is being read; send this one again in a moment.',
     internal: 'The server had an internal error; please try again later.',
     network: 'Cannot reach the server; check the network and try again.',
     unexpected: 'The server sent an answer the console does not understand (HTTP {{status}}).',

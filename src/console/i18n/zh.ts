@@ -78,6 +78,7 @@ export const zh = {
     payload_too_large: '文件太大：最大 64 MB。',
     too_many_attempts: '尝试次数过多，请在 {{wait}}后再试。',
     overloaded: '服务器繁忙，本次未扣费，请稍后再试。',
+    busy: '正在读取另一个文件，请稍后再上传此文件。',
     internal: '服务器内部错误，请稍后再试。',
     network: '无法连接到服务器，请检查网络后重试。',
     unexpected: '服务器返回了无法识别的应答（HTTP {{status}}）。',

@@ -34,6 +34,7 @@ const SERVICE_ERRORS: Record<ServiceErrorCode, ConsoleErrorCode> = {
   not_found: 'not_found',
   conflict: 'conflict',
   account_suspended: 'account_suspended',
+  busy: 'busy',
 };
 
 function consoleErrorOf(error: FastifyError | Error): ConsoleError | undefined {

@@ -313,7 +313,8 @@ async function readXlsx(content: Buffer, collector: EntryCollector): Promise<voi
     }
   } catch (error) {
     if (error instanceof ServiceError) throw error;
-    throw invalidFile(`the workbook cannot be read: ${(error as Error).message}`);
+    // The parser's own words ("Cannot read properties of undefined") say nothing to a customer.
+    throw invalidFile('the workbook cannot be read: it is damaged, or not an .xlsx workbook');
   }
   if (sheets === 0) throw invalidFile('the workbook has no worksheet');
 }
@@ -328,7 +329,8 @@ const READERS: Record<(typeof BATCH_FILE_TYPES)[number], typeof readTxt> = {
  * Reads an uploaded batch file (.txt: one number per line; .csv: the number column; .xlsx: the
  * number column of the first sheet) into the entries of a batch job. Refuses with a ServiceError:
  * invalid_file for a wrong type, an unreadable file or one without a valid number, too_many_numbers
- * past MAX_BATCH_FILE_NUMBERS.
+ * past MAX_BATCH_FILE_NUMBERS. On this thread: an upload is read through UploadReader, which reads
+ * a workbook in a worker under a memory bound.
  */
 export async function readBatchFile(fileName: string, content: Buffer): Promise<BatchFileSummary> {
   const type = extname(fileName).toLowerCase();

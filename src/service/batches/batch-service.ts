@@ -7,7 +7,7 @@ import type { Account, AccountStore, BatchJob, BatchJobStore } from '../../store
 import type { BatchPreview, BatchView } from '../../wire/console-api.js';
 import { ServiceError } from '../service-error.js';
 import { type ResultRow, resultPages } from './batch-export.js';
-import { readBatchFile } from './batch-file.js';
+import { UploadReader } from './upload-reader.js';
 
 /** Stored file names are cut to this many characters. */
 const MAX_FILE_NAME_LENGTH = 200;
@@ -58,6 +58,8 @@ export function cleanFileName(name: string): string {
 }
 
 export class BatchService {
+  readonly #uploads = new UploadReader();
+
   constructor(
     private readonly store: BatchJobStore & Pick<AccountStore, 'getAccount'>,
     /** Tells the runner a job was queued, so it starts at once rather than at its next look. */
@@ -67,7 +69,7 @@ export class BatchService {
   /** A draft job from an uploaded file, with its preview. */
   async upload(accountId: number, fileName: string, content: Buffer): Promise<BatchView> {
     const name = cleanFileName(fileName);
-    const summary = await readBatchFile(name, content);
+    const summary = await this.#uploads.read(accountId, name, content);
     const job = await this.store.createBatchJob({
       accountId,
       fileName: name,
