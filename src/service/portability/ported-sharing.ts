@@ -67,7 +67,11 @@ export class PortedSharing implements FeedApplier {
   #log: SharingLog = { info: () => {}, warn: () => {}, error: () => {} };
   #timer: NodeJS.Timeout | undefined;
   #round: Promise<void> = Promise.resolve();
-  #sharing: Promise<void> = Promise.resolve();
+  /**
+   * Every change of `unshared/` (keeping a feed, recording the kept ones) runs after the one
+   * before: a look at the kept feeds while one is half kept would take its file for a leftover.
+   */
+  #unsharedQueue: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor(store: PortedFeedStore, ported: PortedDatabase, node: string, options: PortedSharingOptions) {
@@ -169,7 +173,7 @@ export class PortedSharing implements FeedApplier {
       origin: `${this.#node}/${randomUUID()}`,
     };
     try {
-      await this.#keep(file, feed);
+      await this.#inTurn(() => this.#keep(file, feed));
     } catch (error) {
       this.#log.error(
         { err: error, file: feed.fileName },
@@ -213,11 +217,18 @@ export class PortedSharing implements FeedApplier {
     if (!existsSync(this.#unshared)) return [];
     const files = await readdir(this.#unshared);
     const described = new Set(files.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)));
+    const complete = [...described].filter((name) => files.includes(`${name}.feed`));
+    for (const name of described) {
+      if (complete.includes(name)) continue;
+      // Its description was written after its file: a file gone since cannot be shared, and
+      // keeping the description would hold back every feed after it for good.
+      this.#log.error({ feed: name }, 'portability feed kept without its file: cannot be shared, dropped');
+    }
     for (const file of files) {
-      if (!described.has(file.replace(/\.(feed|json|tmp)$/, '')))
+      if (!complete.includes(file.replace(/\.(feed|json|tmp)$/, '')))
         await rm(join(this.#unshared, file), { force: true });
     }
-    return [...described].sort();
+    return complete.sort();
   }
 
   async #forget(name: string): Promise<void> {
@@ -225,12 +236,21 @@ export class PortedSharing implements FeedApplier {
     await rm(join(this.#unshared, `${name}.feed`), { force: true });
   }
 
-  /** Records the kept feeds, oldest first; stops at the first that cannot be (throws). */
-  #shareKept(): Promise<void> {
-    // One at a time: the follower and an import must not record the same kept feed twice.
-    const run = this.#sharing.then(() => this.#recordKept());
-    this.#sharing = run.catch(() => undefined);
+  #inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#unsharedQueue.then(work);
+    this.#unsharedQueue = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
+  }
+
+  /**
+   * Records the kept feeds, oldest first; stops at the first that cannot be (throws). One at a
+   * time: the follower and an import must not record the same kept feed twice.
+   */
+  #shareKept(): Promise<void> {
+    return this.#inTurn(() => this.#recordKept());
   }
 
   async #recordKept(): Promise<void> {
