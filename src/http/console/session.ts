@@ -67,9 +67,15 @@ export async function endSession(store: Store, request: FastifyRequest, reply: F
   reply.clearCookie(SESSION_COOKIE, { path: COOKIE_PATH });
 }
 
-/** The name a session shows: the account's or the operator's, or undefined when it is gone. */
+/**
+ * The name a session shows: the account's or the operator's; undefined when it is gone, or when
+ * the account is suspended (its sessions end with it: no more keys or rules from them).
+ */
 async function nameOf(store: Store, role: SessionRole, subjectId: number): Promise<string | undefined> {
-  if (role === 'customer') return (await store.getAccount(subjectId))?.name;
+  if (role === 'customer') {
+    const account = await store.getAccount(subjectId);
+    return account?.status === 'active' ? account.name : undefined;
+  }
   return (await store.getOperatorById(subjectId))?.username;
 }
 

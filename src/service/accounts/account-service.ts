@@ -108,6 +108,14 @@ export class AccountService {
     return account;
   }
 
+  /** A customer changes its own keys and rules only while its account is active. */
+  async #refuseSuspendedCustomer(actor: Actor, accountId: number): Promise<void> {
+    if (actor.kind !== 'customer') return;
+    if ((await this.account(accountId)).status !== 'active') {
+      throw new ServiceError('account_suspended', 'the account is suspended');
+    }
+  }
+
   async hasPassword(accountId: number): Promise<boolean> {
     return (await this.store.getAccountPasswordHash(accountId)) !== null;
   }
@@ -236,6 +244,7 @@ export class AccountService {
     kind: KeyKind,
     label = '',
   ): Promise<{ key: KeyRecord; secret: string }> {
+    await this.#refuseSuspendedCustomer(actor, accountId);
     const text = label.trim();
     if (text.length > MAX_LABEL_LENGTH || hasControlCharacter(text)) {
       throw new ServiceError('invalid', `label must be text of at most ${MAX_LABEL_LENGTH} characters`);
@@ -266,6 +275,7 @@ export class AccountService {
 
   /** Revokes an active key of the account; ServiceError not_found when it has none of that id. */
   async revokeKey(actor: Actor, accountId: number, keyId: number): Promise<void> {
+    await this.#refuseSuspendedCustomer(actor, accountId);
     const audit = auditEntry(actor, 'key.revoke', `account:${accountId}`, { keyId });
     if (!(await this.store.revokeKey(accountId, keyId, audit))) {
       throw new ServiceError('not_found', `no active key ${keyId}`);
@@ -275,6 +285,7 @@ export class AccountService {
 
   /** Adds an address or CIDR to the account's whitelist (an empty whitelist allows any address). */
   async allowIp(actor: Actor, accountId: number, text: string): Promise<IpRule> {
+    await this.#refuseSuspendedCustomer(actor, accountId);
     const cidr = text.length <= MAX_CIDR_LENGTH ? normaliseCidr(text) : undefined;
     if (!cidr)
       throw new ServiceError('invalid_cidr', `${JSON.stringify(text)} is not an IPv4/IPv6 address or CIDR`);
@@ -299,6 +310,7 @@ export class AccountService {
 
   /** Removes a rule, named by its id or by the address or CIDR it allows. */
   async removeIpRule(actor: Actor, accountId: number, rule: number | string): Promise<void> {
+    await this.#refuseSuspendedCustomer(actor, accountId);
     const rules = await this.store.listIpRules(accountId);
     const cidr = typeof rule === 'number' ? rules.find((r) => r.id === rule)?.cidr : normaliseCidr(rule);
     if (!cidr) throw new ServiceError('not_found', 'no such rule');

@@ -54,11 +54,21 @@ describe('POST /console/api/me/query', () => {
     expect(await balanceOf(server, apikey)).toBe('0');
   });
 
-  it('answers a suspended account -1, as the API does, charging nothing', async () => {
+  it('ends the console sessions of a suspended account: no query, key or rule, nothing charged', async () => {
     const { client, account, apikey } = await customer({ balance: 3 });
     const store = server.server.deps.store;
     await store.updateAccount(account.id, { status: 'suspended' });
-    expect((await query(client, YICHANG)).json()).toEqual({ code: -1, reason: 'apikey不正确' });
+    for (const answer of [
+      await query(client, YICHANG),
+      await client.post('/me/keys', { kind: 'apikey' }),
+      await client.post('/me/ip-rules', { cidr: '203.0.113.7' }),
+      await client.get('/me/overview'),
+    ]) {
+      expect(answer.status).toBe(401);
+      expect(answer.json().error.code).toBe('not_logged_in');
+    }
+    expect(await store.listKeys(account.id)).toHaveLength(1);
+    expect(await store.listIpRules(account.id)).toEqual([]);
     await store.updateAccount(account.id, { status: 'active' });
     forgetCachedKeys(server);
     expect(await balanceOf(server, apikey)).toBe('3');

@@ -83,13 +83,13 @@ describe('customer batch jobs: refusals', () => {
     }
   });
 
-  it('does not start the job of a suspended account', async () => {
+  it('does not start the job of a suspended account: its console session has ended', async () => {
     const draft = (await client.postFile('/me/batches', 'file', 'n.txt', '13800138000\n')).json();
     await server.server.deps.store.updateAccount(accountId, { status: 'suspended' });
     try {
       expect(await refusal(client.post(`/me/batches/${draft.id}/start`))).toMatchObject({
-        status: 403,
-        code: 'account_suspended',
+        status: 401,
+        code: 'not_logged_in',
       });
       const job = await server.server.deps.store.getBatchJob(accountId, draft.id);
       expect(job?.status).toBe('draft');
