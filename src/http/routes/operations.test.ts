@@ -171,6 +171,17 @@ describe('POST /admin/ported/reload', () => {
       headers: { authorization: basic('demo', apikey) },
     });
     expect(asCustomer.status).toBe(401);
+    // Nor is a customer's console password, though it logs the customer in to the console.
+    await server.server.deps.store.setAccountPassword(
+      (await server.server.deps.store.getAccountByName('demo'))!.id,
+      await hashPassword('customer-password'),
+    );
+    const customerLogin = await request(server.url, '/admin/ported/reload', {
+      method: 'POST',
+      headers: { authorization: basic('demo', 'customer-password') },
+    });
+    expect(customerLogin.status).toBe(401);
+    expect(customerLogin.body).toEqual(codeOnly(-1));
   });
 
   it('locks an operator name out after 5 wrong passwords, as the console login does', async () => {

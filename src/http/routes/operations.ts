@@ -42,7 +42,14 @@ export function operationsRoutes(
       const credentials = basicCredentials(request.headers.authorization);
       try {
         if (!credentials) throw new LoginRefusedError('bad_credentials');
-        await deps.logins.logIn('operator', credentials.username, credentials.password, request.ip);
+        const user = await deps.logins.logIn(
+          'operator',
+          credentials.username,
+          credentials.password,
+          request.ip,
+        );
+        // A customer's own credentials log in as the customer: not an operator here.
+        if (user.role !== 'operator') throw new LoginRefusedError('bad_credentials');
       } catch (error) {
         if (!(error instanceof LoginRefusedError)) throw error;
         if (error.reason === 'too_many_attempts') {

@@ -50,18 +50,28 @@ export class LoginService {
     private readonly guard: LoginGuard,
   ) {}
 
-  /** The user a name and password identify; LoginRefusedError otherwise. */
+  /**
+   * The user a name and password identify; LoginRefusedError otherwise. `role` is the one the
+   * login page was on: credentials of the other role log in as that role (an operator typing on
+   * the customer tab is an operator), the page's role first when both would match.
+   */
   async logIn(role: SessionRole, name: string, password: string, ip: string): Promise<LoggedIn> {
     await this.#refuseWhileLocked(role, name, ip);
-    const found = await this.#check(role, name, password);
+    const other: SessionRole = role === 'customer' ? 'operator' : 'customer';
+    // Both are checked whatever the first answers: a refusal takes as long either way.
+    const [chosen, otherwise] = await Promise.all([
+      this.#check(role, name, password),
+      this.#check(other, name, password),
+    ]);
+    const found = chosen ? { ...chosen, role } : otherwise ? { ...otherwise, role: other } : undefined;
     if (!found) {
       await this.guard.recordFailure(role, name, ip);
       throw new LoginRefusedError('bad_credentials');
     }
     // Said only to whoever knows the password: it tells nothing to someone guessing.
     if (found.suspended) throw new LoginRefusedError('account_suspended');
-    await this.guard.recordSuccess(role, name);
-    return { role, subjectId: found.subjectId, name: found.name };
+    await this.guard.recordSuccess(found.role, name);
+    return { role: found.role, subjectId: found.subjectId, name: found.name };
   }
 
   /**

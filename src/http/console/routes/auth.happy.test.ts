@@ -38,6 +38,17 @@ describe('POST /console/api/login', () => {
     expect(session.json()).toEqual({ role: 'operator', name: username, csrfToken: operator.csrfToken });
   });
 
+  it('logs in with the role the credentials belong to, whichever tab of the page sent them', async () => {
+    const { username } = await operatorWithPassword(server);
+    const operator = await postLogin(server.url, 'customer', username, PASSWORD);
+    expect(operator.status).toBe(200);
+    expect(operator.json()).toMatchObject({ role: 'operator', name: username });
+    const { name } = await customerWithPassword(server);
+    const customer = await postLogin(server.url, 'operator', name, PASSWORD);
+    expect(customer.status).toBe(200);
+    expect(customer.json()).toMatchObject({ role: 'customer', name });
+  });
+
   it('accepts an Origin header naming the server itself', async () => {
     const { name } = await customerWithPassword(server);
     const answer = await postLogin(server.url, 'customer', name, PASSWORD, { origin: server.url });

@@ -28,7 +28,7 @@ describe('login refusals', () => {
       await postLogin(server.url, 'customer', name, 'wrong password'),
       await postLogin(server.url, 'customer', uniqueName('nobody'), PASSWORD),
       await postLogin(server.url, 'customer', withoutPassword, PASSWORD),
-      await postLogin(server.url, 'operator', name, PASSWORD),
+      await postLogin(server.url, 'operator', name, 'wrong password'),
     ];
     for (const answer of answers) {
       expectError(answer, 401, 'bad_credentials');

@@ -29,8 +29,8 @@ export function authRoutes(app: FastifyInstance, deps: Pick<AppDeps, 'store' | '
     const name = text(body, 'name', MAX_NAME_LENGTH);
     const password = text(body, 'password', MAX_PASSWORD_LENGTH);
     const user = await logins.logIn(role, name, password, request.ip);
-    const csrfToken = await startSession(store, request, reply, role, user.subjectId);
-    return { role, name: user.name, csrfToken };
+    const csrfToken = await startSession(store, request, reply, user.role, user.subjectId);
+    return { role: user.role, name: user.name, csrfToken };
   });
 
   app.post('/logout', async (request, reply) => {
