@@ -1,5 +1,6 @@
 import { Descriptions, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { ledgerReasonText } from '../i18n/words';
 
 /** Names and values of free-form objects (audit details, import reports) in the current language. */
 export function useWords() {
@@ -15,6 +16,7 @@ export function useWords() {
     }
     if (typeof value === 'boolean') return value ? t('common.yes') : t('common.no');
     if (typeof value === 'string' && i18n.exists(`values.${value}`)) return t(`values.${value}`);
+    if (typeof value === 'string') return ledgerReasonText(t, value);
     return String(value);
   };
   return { label, plain };

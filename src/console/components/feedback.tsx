@@ -12,14 +12,14 @@ export function ErrorAlert({
   onRetry?: () => void;
   testId?: string;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   return (
     <Alert
       type="error"
       showIcon
       data-testid={testId}
       title={errorText(t, error)}
-      description={errorDetail(error)}
+      description={errorDetail(error, i18n.language)}
       action={
         onRetry ? (
           <Button size="small" onClick={onRetry}>

@@ -7,7 +7,7 @@ import { ApiError } from '../api/client';
 import { zh } from './zh';
 
 /** The API's result codes (src/core/result-codes.ts), success first. */
-export const RESULT_CODES = [0, 1, -1, -2, -3, -4, -5, -6, -8, -9] as const;
+export const RESULT_CODES = [0, 1, -1, -2, -3, -4, -5, -6, -7, -8, -9] as const;
 
 function known(code: number | string): boolean {
   return (RESULT_CODES as readonly number[]).includes(Number(code));
@@ -82,9 +82,46 @@ export function errorText(t: TFunction, error: unknown): string {
   }
 }
 
-/** The server's own detail when it adds something the sentence cannot know (which line, which field). */
-export function errorDetail(error: unknown): string | undefined {
-  if (!(error instanceof ApiError)) return undefined;
+/**
+ * The server's own detail when it adds something the sentence cannot know (which line, which
+ * field). The server words it in English: a console in another language keeps to its sentence.
+ */
+export function errorDetail(error: unknown, language = 'en'): string | undefined {
+  if (!(error instanceof ApiError) || !language.startsWith('en')) return undefined;
   const telling = ['bad_request', 'invalid_file', 'conflict', 'invalid_cidr', 'too_many_numbers'];
   return telling.includes(error.code) && error.detail ? error.detail : undefined;
+}
+
+/** A ledger reason (`opening balance`, `charge`, `topup: …`, `adjustment: …`) with its kind in words. */
+export function ledgerReasonParts(reason: string): { kind: string; note: string } | undefined {
+  const match = /^(opening balance|charge|topup|adjustment|refund)\b:?\s*(.*)$/i.exec(reason);
+  if (!match) return undefined;
+  return { kind: match[1].toLowerCase().split(' ')[0], note: match[2] };
+}
+
+export function ledgerReasonText(t: TFunction, reason: string): string {
+  const parts = ledgerReasonParts(reason);
+  if (!parts) return reason;
+  const kind = t(`detail.ledgerKinds.${parts.kind}`);
+  return parts.note ? `${kind}：${parts.note}` : kind;
+}
+
+/** The words of a feed report's problem (the server writes them in English, in a fixed form). */
+const FEED_PROBLEMS: [RegExp, string, (match: RegExpExecArray) => Record<string, string>][] = [
+  [/^bad number (".*")$/, 'badNumber', (m) => ({ value: m[1] })],
+  [/^bad carrier (".*")$/, 'badCarrier', (m) => ({ value: m[1] })],
+  [/^bad date (".*") \(expected YYYY-MM-DD\)$/, 'badDate', (m) => ({ value: m[1] })],
+  [/^has (\d+) columns, expected (.*)$/, 'columns', (m) => ({ count: m[1], expected: m[2] })],
+  [/^bad seq (".*")$/, 'badSeq', (m) => ({ value: m[1] })],
+  [/^seq (\d+) where (\d+) was expected/, 'seqOrder', (m) => ({ seq: m[1], expected: m[2] })],
+  [/^bad op (".*")/, 'badOp', (m) => ({ value: m[1] })],
+  [/^duplicate number, also on line (\S+)/, 'duplicate', (m) => ({ line: m[1] })],
+];
+
+export function feedProblemText(t: TFunction, reason: string): string {
+  for (const [pattern, key, values] of FEED_PROBLEMS) {
+    const match = pattern.exec(reason);
+    if (match) return t(`feedProblems.${key}`, values(match));
+  }
+  return reason;
 }

@@ -125,17 +125,27 @@ describe('/records', () => {
     expect(answer.body.result!.rows).toHaveLength(Math.min(Number(limit), LOGGED.length));
   });
 
-  it.each([['0'], ['1001'], ['-1'], ['abc'], ['1.5'], ['1e3']])('answers 1 for limit=%s', async (limit) => {
-    expect((await records({ limit })).body).toEqual(codeOnly(1));
-  });
+  it.each([['0'], ['1001'], ['5000'], ['-1'], ['abc'], ['1.5'], ['1e3']])(
+    'answers 1 for limit=%s, saying what the limit is',
+    async (limit) => {
+      expect((await records({ limit })).body).toEqual({
+        ...codeOnly(1),
+        message: 'limit must be a whole number from 1 to 1000',
+      });
+    },
+  );
 
   it.each([['0'], ['-3'], ['x']])('answers 1 for before=%s', async (before) => {
-    expect((await records({ before })).body).toEqual(codeOnly(1));
+    expect((await records({ before })).body).toEqual({
+      ...codeOnly(1),
+      message: 'before must be the next of a page',
+    });
   });
 
   it.each([['yesterday'], ['2024-13-45']])('answers 1 for from=%s and to=%s', async (value) => {
-    expect((await records({ from: value })).body).toEqual(codeOnly(1));
-    expect((await records({ to: value })).body).toEqual(codeOnly(1));
+    const message = 'from and to must be ISO dates or times';
+    expect((await records({ from: value })).body).toEqual({ ...codeOnly(1), message });
+    expect((await records({ to: value })).body).toEqual({ ...codeOnly(1), message });
   });
 
   it('filters by time: from inclusive, to exclusive', async () => {

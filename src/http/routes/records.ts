@@ -54,7 +54,16 @@ export function recordsRoute(
       const from = date(params.get('from'));
       const to = date(params.get('to'));
       if (limit === null || before === null || from === null || to === null) {
-        return respond(deps, reply, 'records', format, errorBody(ResultCode.MissingParameter));
+        const message =
+          limit === null
+            ? `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`
+            : before === null
+              ? 'before must be the next of a page'
+              : 'from and to must be ISO dates or times';
+        return respond(deps, reply, 'records', format, {
+          ...errorBody(ResultCode.MissingParameter),
+          message,
+        });
       }
       const auth = await deps.query.authorize('apikey', params.get('apikey'), request.ip);
       if (!auth.ok) return respond(deps, reply, 'records', format, errorBody(auth.code));

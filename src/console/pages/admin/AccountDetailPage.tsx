@@ -23,6 +23,7 @@ import { ArrowLeftOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../../api/client';
+import { ledgerReasonParts } from '../../i18n/words';
 import type {
   AccountDetail,
   AccountStatus,
@@ -282,15 +283,15 @@ function LedgerCard({ accountId }: { accountId: number }) {
 /** Ledger reasons are `charge`, `topup: …`, `adjustment: …`: the kind in words, the operator's note as is. */
 function LedgerReason({ reason }: { reason: string }) {
   const { t } = useTranslation();
-  const match = /^(charge|topup|adjustment|opening|refund)\b:?\s*(.*)$/i.exec(reason);
-  if (!match) return <span>{reason}</span>;
-  const kind = match[1].toLowerCase();
+  const parts = ledgerReasonParts(reason);
+  if (!parts) return <span>{reason}</span>;
+  const { kind, note } = parts;
   return (
     <Space size={4} wrap>
       <Tag color={kind === 'charge' ? 'default' : kind === 'topup' ? 'green' : 'orange'}>
         {t(`detail.ledgerKinds.${kind}`)}
       </Tag>
-      {match[2] ? <span>{match[2]}</span> : null}
+      {note ? <span>{note}</span> : null}
     </Space>
   );
 }

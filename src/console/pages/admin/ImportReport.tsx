@@ -1,6 +1,8 @@
 import { Descriptions, Table, Tag, Typography } from 'antd';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { DataImportView, ImportStatus } from '../../../wire/console-api';
+import { feedProblemText } from '../../i18n/words';
 import { EmptyState } from '../../components/feedback';
 import { KeyValueList } from '../../components/KeyValues';
 import { count, dateTime } from '../../lib/format';
@@ -52,6 +54,30 @@ function splitReport(report: unknown): { summary: Record<string, unknown>; probl
   return { summary, problems };
 }
 
+/**
+ * How an import ended, in the console's words, from its counts: the server's own message is
+ * English and is shown only for what the counts cannot say (a failure of the server itself).
+ */
+export function importOutcomeText(t: TFunction, view: DataImportView): string {
+  const report = (view.report ?? {}) as Record<string, unknown>;
+  const num = (key: string) => (typeof report[key] === 'number' ? (report[key] as number) : 0);
+  if (view.status === 'running') return t('common.none');
+  if (view.status === 'applied') {
+    if (view.rows === 0 && num('valid') === num('alreadyApplied')) return t('importOutcome.unchanged');
+    const done =
+      view.kind === 'full'
+        ? t('importOutcome.full', { rows: count(view.rows) })
+        : t('importOutcome.delta', { first: report.firstSeq, last: report.lastSeq, rows: count(view.rows) });
+    return num('invalid') > 0
+      ? `${done} ${t('importOutcome.skipped', { invalid: count(num('invalid')) })}`
+      : done;
+  }
+  if (view.status === 'rejected' && num('invalid') > 0) {
+    return t('importOutcome.invalid', { invalid: count(num('invalid')), total: count(num('rows')) });
+  }
+  return view.message || t('common.none');
+}
+
 export function ImportReport({ view }: { view: DataImportView }) {
   const { t } = useTranslation();
   const { summary, problems } = splitReport(view.report);
@@ -77,7 +103,7 @@ export function ImportReport({ view }: { view: DataImportView }) {
             key: 'message',
             label: t('data.import.message'),
             span: 'filled',
-            children: view.message || t('common.none'),
+            children: importOutcomeText(t, view),
           },
         ]}
       />
@@ -106,7 +132,11 @@ export function ImportReport({ view }: { view: DataImportView }) {
           data-testid="data-import-problems"
           columns={[
             { title: t('data.import.line'), dataIndex: 'line', width: 100 },
-            { title: t('data.import.reason'), dataIndex: 'reason' },
+            {
+              title: t('data.import.reason'),
+              dataIndex: 'reason',
+              render: (reason: string) => feedProblemText(t, reason),
+            },
           ]}
         />
       )}
