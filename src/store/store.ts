@@ -1,8 +1,8 @@
 /**
- * The store: accounts, keys, IP rules, the ledger, the query log, idempotency and operators.
- * One interface; `sqlite.ts` (better-sqlite3) and `postgres.ts` (pg) implement it with Kysely and
- * one schema. Every balance change is a ledger row, and an account's balance always equals the sum
- * of its ledger.
+ * The store: accounts, keys, IP rules, the ledger, the query log, idempotency, operators and the
+ * rest, as one narrow interface per capability (below), which `Store` gathers; `sqlite.ts`
+ * (better-sqlite3) and `postgres.ts` (pg) implement them all with Kysely and one schema. Every
+ * balance change is a ledger row, and an account's balance always equals the sum of its ledger.
  */
 import type { ChargeItem, ChargeResult, FeeType, QueryLogRow } from '../core/charges.js';
 
