@@ -59,7 +59,7 @@ async function queries(
     outcome,
     mobile: (i) => `1397256${String(i % 10_000).padStart(4, '0')}`,
   });
-  await load.stop();
+  await load.finished();
 }
 
 export async function diskFull(): Promise<{ tally: ScenarioTally; problems: string[] }> {
@@ -81,6 +81,7 @@ export async function diskFull(): Promise<{ tally: ScenarioTally; problems: stri
   }
   const { dataDir, segments } = chaosDataDir('disk', mountPoint);
   const filler = join(mountPoint, 'filler');
+  const logFile = `${mountPoint}.log`;
   let node: LoggedServer | undefined;
   let store: Store | undefined;
   const problems: string[] = [];
@@ -145,5 +146,6 @@ export async function diskFull(): Promise<{ tally: ScenarioTally; problems: stri
       console.log(`chaos: disk full: umount ${mountPoint}: ${String(error)}`);
     }
     await rm(mountPoint, { recursive: true, force: true });
+    await rm(logFile, { force: true });
   }
 }

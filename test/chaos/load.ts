@@ -73,6 +73,8 @@ export interface Load {
   fault(): void;
   /** Stops sending; resolves when every client has its last answer. */
   stop(): Promise<void>;
+  /** Resolves once `maxRequests` are sent and answered (or failed). */
+  finished(): Promise<void>;
   /** Resolves when this many code-0 answers have arrived since the call. */
   answersReach(count: number): Promise<void>;
 }
@@ -134,6 +136,10 @@ export function startLoad(options: {
     fault: () => pending.forEach((requestId) => outcome.inFlightAtFault.add(requestId)),
     stop: async () => {
       stopped = true;
+      await running;
+      agent.destroy();
+    },
+    finished: async () => {
       await running;
       agent.destroy();
     },

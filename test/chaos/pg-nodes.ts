@@ -61,7 +61,7 @@ export async function pgNodesAtOnce(count: number): Promise<{ tally: ScenarioTal
       maxRequests: QUERIES,
       mobile: (i) => `1397256${String(i).padStart(4, '0')}`,
     });
-    await load.stop();
+    await load.finished();
     const { outcome } = load;
     tally.probes += outcome.sent.size;
     tally.serverErrors += outcome.serverErrors;
