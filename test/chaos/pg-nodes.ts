@@ -51,6 +51,8 @@ export async function pgNodesAtOnce(count: number): Promise<{ tally: ScenarioTal
     store = await openStore(postgres.url, dirs[0].dataDir);
     const demos = (await store.listAccounts()).filter((account) => account.name === 'demo');
     if (demos.length !== 1) problems.push(`${demos.length} demo accounts`);
+    const operators = await store.countOperators();
+    if (operators !== 1) problems.push(`${operators} operators made by the first start`);
     const apikey = await payingAccount(store, ACCOUNT, BALANCE);
 
     const load = startLoad({
@@ -72,7 +74,7 @@ export async function pgNodesAtOnce(count: number): Promise<{ tally: ScenarioTal
     const codes = new Map<number, number>();
     for (const code of outcome.refused.values()) codes.set(code, (codes.get(code) ?? 0) + 1);
     console.log(
-      `chaos: ${count} nodes: all listening, ${demos.length} demo account; ${outcome.sent.size} queries: ` +
+      `chaos: ${count} nodes: all listening, ${demos.length} demo account, ${operators} operator; ${outcome.sent.size} queries: ` +
         `${outcome.answered.size} code 0, others by code ${JSON.stringify(Object.fromEntries(codes))}, ` +
         `${outcome.failed} without an answer; ${billing.charged} charged, balance ${billing.balance}`,
     );
