@@ -366,7 +366,13 @@ export async function badInput(): Promise<{ tally: ScenarioTally; problems: stri
     // The log: no whole 11-digit number, no secret, whatever was sent.
     const secrets = [apikey, PASSWORD, operatorPassword, customer.csrfToken, operator.csrfToken];
     const strings = loggedStrings(readLog(logFile));
-    const numbers = strings.flatMap((text) => text.match(/(?<!\d)\d{11}(?!\d)/g) ?? []);
+    // Request ids are UUIDs, whose last group is now and then all digits: not a number anyone sent.
+    const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+    const numbered = strings
+      .map((text) => text.replace(uuid, 'uuid'))
+      .filter((text) => /(?<!\d)\d{11}(?!\d)/.test(text));
+    const numbers = numbered.flatMap((text) => text.match(/(?<!\d)\d{11}(?!\d)/g) ?? []);
+    for (const text of numbered.slice(0, 5)) console.log(`chaos: bad input: logged: ${text.slice(0, 300)}`);
     const leaked = secrets.filter((secret) => strings.some((text) => text.includes(secret)));
     console.log(
       `chaos: bad input: log scan of ${strings.length} logged strings: ${numbers.length} whole 11-digit numbers` +
