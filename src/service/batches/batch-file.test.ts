@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ServiceError } from '../service-error.js';
 import {
   MAX_BATCH_FILE_NUMBERS,
+  MAX_CSV_LINE_BYTES,
   MAX_INVALID_SAMPLES,
   cellText,
   decodeText,
@@ -159,6 +160,17 @@ describe('readBatchFile: .csv', () => {
     expect((await refusal(readBatchFile('x.csv', workbook))).message).toMatch(/xlsx/);
     const broken = await refusal(readBatchFile('b.csv', Buffer.from('13800138000\n"unclosed,13972565391\n')));
     expect(broken.code).toBe('invalid_file');
+  });
+
+  it('refuses a line longer than MAX_CSV_LINE_BYTES at once, not after reading it all', async () => {
+    const started = Date.now();
+    const endless = await refusal(readBatchFile('one-line.csv', Buffer.alloc(20 * 1024 * 1024, '1')));
+    expect(endless.code).toBe('invalid_file');
+    expect(endless.message).toMatch(/cannot be read/);
+    // It took 8 s and more before (csv-parse grew one field as long as the line).
+    expect(Date.now() - started).toBeLessThan(3000);
+    const wide = `13972565391,${'x'.repeat(MAX_CSV_LINE_BYTES / 2)}\n`;
+    expect((await readBatchFile('wide.csv', Buffer.from(wide))).entries).toEqual(['13972565391']);
   });
 });
 
