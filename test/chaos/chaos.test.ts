@@ -8,6 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { availableEngines } from '../../src/test-support/test-databases.js';
 import { badInput } from './bad-input.js';
+import { uploadBombs } from './bombs.js';
 import { diskFull } from './disk-full.js';
 import { pgCut } from './pg-cut.js';
 import { pgNodesAtOnce } from './pg-nodes.js';
@@ -60,6 +61,11 @@ describe.sequential('chaos', () => {
 
   it('bad input, corpus and fuzzer: no 5xx, no crash, no charge without its answer, nothing secret logged', async () => {
     const { tally, problems } = await badInput();
+    expectClean(tally, problems);
+  });
+
+  it('xlsx and CSV bombs at once under a memory bound: no crash, clear refusals', async () => {
+    const { tally, problems } = await uploadBombs();
     expectClean(tally, problems);
   });
 
