@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ServiceError } from '../service-error.js';
 import {
   MAX_BATCH_FILE_NUMBERS,
+  MAX_CELL_CHARS,
   MAX_CSV_LINE_BYTES,
   MAX_INVALID_SAMPLES,
   cellText,
@@ -80,6 +81,13 @@ describe('readBatchFile: .txt', () => {
     expect(cut).toHaveLength(64);
     expect(cut.endsWith('…')).toBe(true);
     expect(summary.invalidSamples[0]).toEqual({ line: 2, text: cut, reason: LENGTH });
+  });
+
+  it('reads only the start of an endless line: one invalid line, shown cut', async () => {
+    const line = `${' '.repeat(100)}13972565391${'9'.repeat(MAX_CELL_CHARS)}`;
+    const summary = await readBatchFile('long.txt', Buffer.from(`13800138000\n${line}\n`));
+    expect(summary).toMatchObject({ lines: 2, valid: 1, invalid: 1 });
+    expect(summary.invalidSamples[0].text).toHaveLength(64);
   });
 
   it('lists at most 20 invalid samples but counts every invalid line', async () => {

@@ -77,6 +77,8 @@ function namesNumberColumn(cell: string): boolean {
 }
 
 const DIGIT = /[0-9０-９]/;
+/** The part of a cell read: far more than a number, a header or padding around them take. */
+export const MAX_CELL_CHARS = 4096;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
 
@@ -108,7 +110,10 @@ class EntryCollector {
   readonly #seenNumbers = new Set<number>();
   readonly #seenTexts = new Set<string>();
 
-  addRow(line: number, cells: string[]): void {
+  addRow(line: number, raw: string[]): void {
+    // Only a cell's start can matter (a number, a header, the sample shown): every step below
+    // copies the text, and a 200 MB cell copied once more ended the process, not only its reader.
+    const cells = raw.map((cell) => (cell.length > MAX_CELL_CHARS ? cell.slice(0, MAX_CELL_CHARS) : cell));
     if (++this.#rows > MAX_BATCH_FILE_ROWS) {
       throw new ServiceError('too_many_numbers', `the file has more than ${MAX_BATCH_FILE_ROWS} rows`, {
         limit: MAX_BATCH_FILE_NUMBERS,
