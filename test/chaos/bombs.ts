@@ -124,18 +124,21 @@ export async function uploadBombs(): Promise<{ tally: ScenarioTally; problems: s
       );
       return result;
     };
-    // All at once; then the ones refused as busy again, until each has been read (or 20 s pass).
-    const results = await Promise.all(all.map(attempt));
-    const busyFirst = results.filter((result) => result.status === 429 || result.status === 409).length;
-    const retryUntil = Date.now() + 20_000;
-    for (;;) {
-      const busy = results.flatMap((result, i) =>
-        result.status === 429 || result.status === 409 ? [i] : [],
-      );
-      if (busy.length === 0 || Date.now() > retryUntil) break;
-      await sleep(500);
-      await Promise.all(busy.map(async (i) => (results[i] = await attempt(all[i], i))));
-    }
+    // All at once; each refused as busy is sent again, on its own, until it is read (or 60 s pass).
+    const busy = (result: Upload) => result.status === 429 || result.status === 409;
+    let busyFirst = 0;
+    const retryUntil = Date.now() + 60_000;
+    const results = await Promise.all(
+      all.map(async (bomb, i) => {
+        let result = await attempt(bomb, i);
+        if (busy(result)) busyFirst++;
+        while (busy(result) && Date.now() < retryUntil) {
+          await sleep(1500);
+          result = await attempt(bomb, i);
+        }
+        return result;
+      }),
+    );
     // The portability imports taken go on in the background: until they end.
     const imports = results.flatMap((result) =>
       result.status === 202 ? [Number(/id (\d+)/.exec(result.message)?.[1])] : [],
