@@ -29,7 +29,8 @@ const json = async (...args: string[]) => {
 };
 
 describe('mnpd data segments', () => {
-  it('updates, reports, corrects, lists and rolls back, and refuses a broken file', async () => {
+  // One data directory through the tests below, in order, as an operator would go.
+  it('updates with a report, and refuses a broken file', async () => {
     const checked = await json('data', 'update-segments', '--check', newer);
     expect(checked.applied).toBeUndefined();
     expect(checked.diff.counts).toMatchObject({ added: 1, moved: 1 });
@@ -43,7 +44,9 @@ describe('mnpd data segments', () => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/broken.dat: index offset/);
     expect((await json('data', 'segments', 'list')).versions).toHaveLength(1);
+  });
 
+  it('corrects a prefix, and data info shows the version in use and its coverage', async () => {
     const set = await mnpd('data', 'override', 'set', '1397256', '--city', '黄石', '--note', 'ticket 12');
     expect(set.status).toBe(0);
     const overrides = await json('data', 'override', 'list');
@@ -57,7 +60,9 @@ describe('mnpd data segments', () => {
     const block198 = info.coverage.blocks.find((b: { block: string }) => b.block === '198');
     expect(block198).toMatchObject({ allocated: 10_000, present: 1, missing: 9_999 });
     expect((await mnpd('data', 'info')).stdout).toMatch(/in use\s+version 1, 1 override/);
+  });
 
+  it('rolls back and forth, and removes the correction', async () => {
     const back = await mnpd('data', 'segments', 'rollback');
     expect(back.stdout).toMatch(/in use: default \(2401, 1 segments?, 1 override\)/);
     expect((await mnpd('data', 'segments', 'rollback', '7')).stderr).toMatch(/no segment version 7/);
