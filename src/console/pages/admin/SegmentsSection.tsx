@@ -47,6 +47,7 @@ function CountsTable({ title, rows }: { title: string; rows: Record<string, Segm
   return (
     <Table
       size="small"
+      scroll={{ x: 'max-content' }}
       pagination={data.length > 10 ? { pageSize: 10 } : false}
       rowKey="name"
       dataSource={data}
@@ -75,6 +76,7 @@ function OverridesTable({ rows, actions }: { rows: SegmentOverrideView[]; action
       {remove.isError ? <ErrorAlert error={remove.error} /> : null}
       <Table
         size="small"
+        scroll={{ x: 'max-content' }}
         rowKey="id"
         pagination={false}
         dataSource={rows}
@@ -157,6 +159,7 @@ function Report({ report }: { report: SegmentReportView }) {
       <Typography.Title level={5}>{t('segments.examples')}</Typography.Title>
       <Table
         size="small"
+        scroll={{ x: 'max-content' }}
         pagination={false}
         rowKey={(row) => `${row.kind}-${row.prefix}`}
         dataSource={examples}
@@ -288,6 +291,7 @@ function VersionsCard({ view }: { view: SegmentsView }) {
       {rollback.isError ? <ErrorAlert error={rollback.error} /> : null}
       <Table
         size="small"
+        scroll={{ x: 'max-content' }}
         rowKey="id"
         pagination={view.versions.length > 10 ? { pageSize: 10 } : false}
         dataSource={view.versions}
@@ -383,7 +387,7 @@ function CoverageCard({ view }: { view: SegmentsView }) {
         size="small"
         rowKey="block"
         pagination={false}
-        scroll={{ y: 420 }}
+        scroll={{ x: 'max-content', y: 420 }}
         dataSource={rows}
         data-testid="segments-coverage"
         columns={[
