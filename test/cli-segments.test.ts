@@ -55,6 +55,10 @@ describe('mnpd data segments', () => {
     ]);
     expect((await mnpd('data', 'override', 'set', '139', '--city', 'x')).stderr).toMatch(/7-digit prefix/);
 
+    // Offline lookups answer from what the servers use: the version and its corrections.
+    const lookup = await mnpd('lookup', '--json', '13972565391');
+    expect(JSON.parse(lookup.stdout).result).toMatchObject({ Area: '湖北-黄石' });
+
     const info = await json('data', 'info');
     expect(info).toMatchObject({ version: '2502', segments: 2, inUse: { versionId: 1, overrides: 1 } });
     const block198 = info.coverage.blocks.find((b: { block: string }) => b.block === '198');
@@ -69,5 +73,15 @@ describe('mnpd data segments', () => {
     expect((await mnpd('data', 'segments', 'rollback', '1')).stdout).toMatch(/in use: version 1/);
     expect((await mnpd('data', 'override', 'unset', '1')).stdout).toMatch(/override 1 removed/);
     expect(await json('data', 'override', 'list')).toEqual([]);
+  });
+
+  it('answers -4 for a number the data lacks when MNPD_PLAN_FALLBACK is off', async () => {
+    const env = { MNPD_DATA_DIR: dataDir, MNPD_SEGMENTS: base };
+    const on = await runCli(['lookup', '--json', '19000001234'], { env });
+    expect(JSON.parse(on.stdout)).toMatchObject({ code: 0, result: { Area: '', Init_isp: '电信' } });
+    const off = await runCli(['lookup', '--json', '19000001234'], {
+      env: { ...env, MNPD_PLAN_FALLBACK: 'off' },
+    });
+    expect(JSON.parse(off.stdout)).toEqual({ code: -4, reason: '未查询到相关信息' });
   });
 });
