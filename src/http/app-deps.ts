@@ -9,6 +9,7 @@ import type { LoginService } from '../service/operators/logins.js';
 import type { PortabilityService } from '../service/portability/portability-service.js';
 import type { LiveSources } from '../service/queries/live-sources.js';
 import type { QueryService } from '../service/queries/query-service.js';
+import type { SegmentService } from '../service/segments/segment-service.js';
 
 /**
  * The application as the HTTP layer reaches it: each route takes the few of these it uses
@@ -28,4 +29,6 @@ export interface AppDeps {
   traffic: TrafficMonitor;
   /** Whether the store can be read and written now (/readyz). */
   storeHealth: StoreHealth;
+  /** Segment versions, rollback and operators' overrides; swaps `sources.segments` when they change. */
+  segments: SegmentService;
 }

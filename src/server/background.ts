@@ -87,12 +87,15 @@ export function startBackground(parts: ServerParts, log: Log): Background {
   });
   const stopRetention = startRetention(parts, log);
   const stopWatch = startSnapshotWatch(parts, log);
+  // Segment versions and overrides changed by another node or the CLI are loaded here.
+  parts.segments.start(log);
   return {
     async stop() {
       inbox.close();
       stopRetention();
       await stopWatch();
       await parts.ported.sharing.close();
+      await parts.segments.close();
     },
   };
 }

@@ -29,6 +29,7 @@ import { LiveSources } from '../service/queries/live-sources.js';
 import { QueryService } from '../service/queries/query-service.js';
 import { MemoryRateLimiter, type RateLimiter } from '../service/queries/rate-limiter.js';
 import { RedisRateLimiter } from '../service/queries/redis-rate-limiter.js';
+import { SegmentService } from '../service/segments/segment-service.js';
 import { startBackground } from './background.js';
 import type { ServerParts } from './server-parts.js';
 
@@ -89,7 +90,14 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
     shared: config.npdbShared,
     followMs: config.npdbFollowMs,
   });
-  const sources = new LiveSources(table, ported.db);
+  const sources = new LiveSources(table, ported.db, { planFallback: config.planFallback });
+  // The store's segment version and overrides, when an operator applied any, replace the file's.
+  const segments = await SegmentService.open(store, {
+    node,
+    base: table,
+    sink: sources,
+    followMs: config.segmentsFollowMs,
+  });
   const metrics = new Metrics();
   const batcher = new ChargeBatcher(store, { maxPending: config.maxPendingCharges });
   // Charges are counted where they happen: replays and refusals answered by the store are not charges.
@@ -127,6 +135,7 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
     loginGuard,
     ported,
     batchJobs,
+    segments,
   };
 }
 

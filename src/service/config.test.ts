@@ -29,6 +29,8 @@ describe('configFromEnv', () => {
       npdbFollowMs: 5000,
       snapshotWatchMs: 1000,
       maxPendingCharges: 100_000,
+      planFallback: true,
+      segmentsFollowMs: 2000,
     });
   });
 
@@ -52,6 +54,8 @@ describe('configFromEnv', () => {
       MNPD_NPDB_FOLLOW_MS: '250',
       MNPD_SNAPSHOT_WATCH_MS: '200',
       MNPD_MAX_PENDING_CHARGES: '50',
+      MNPD_PLAN_FALLBACK: 'off',
+      MNPD_SEGMENTS_FOLLOW_MS: '300',
     });
     expect(config).toEqual({
       port: 9000,
@@ -72,6 +76,8 @@ describe('configFromEnv', () => {
       npdbFollowMs: 250,
       snapshotWatchMs: 200,
       maxPendingCharges: 50,
+      planFallback: false,
+      segmentsFollowMs: 300,
     });
   });
 

@@ -35,6 +35,13 @@ export interface ServerConfig {
   snapshotWatchMs: number;
   /** Charges waiting for the store at most; past it answers are refused uncharged (-8, HTTP 503). */
   maxPendingCharges: number;
+  /**
+   * A number of an allocated block that the segment data lacks answers its carrier from the
+   * numbering plan with an empty Area (on, the default); off answers it -4.
+   */
+  planFallback: boolean;
+  /** How often a server looks whether segment versions or overrides changed in the store, in ms. */
+  segmentsFollowMs: number;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -79,6 +86,11 @@ export function npdbSharedFromEnv(env: NodeJS.ProcessEnv = process.env): boolean
   return flag(env, 'MNPD_NPDB_SHARED', /^postgres(ql)?:\/\//i.test(env.DATABASE_URL?.trim() ?? ''));
 }
 
+/** MNPD_PLAN_FALLBACK, on by default: the CLI's offline lookups answer as the servers do. */
+export function planFallbackFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return flag(env, 'MNPD_PLAN_FALLBACK', true);
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const cert = env.MNPD_TLS_CERT || undefined;
   const key = env.MNPD_TLS_KEY || undefined;
@@ -109,5 +121,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     npdbFollowMs: integer(env, 'MNPD_NPDB_FOLLOW_MS', 5000, 50, 3_600_000),
     snapshotWatchMs: integer(env, 'MNPD_SNAPSHOT_WATCH_MS', 1000, 50, 3_600_000),
     maxPendingCharges: integer(env, 'MNPD_MAX_PENDING_CHARGES', DEFAULT_MAX_PENDING_CHARGES, 1, 10_000_000),
+    planFallback: planFallbackFromEnv(env),
+    segmentsFollowMs: integer(env, 'MNPD_SEGMENTS_FOLLOW_MS', 2000, 50, 3_600_000),
   };
 }

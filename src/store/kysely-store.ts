@@ -18,6 +18,7 @@ import { answerStats, queryLog, topAccounts, usage } from './query-reports.js';
 import { newestFirst } from './paging.js';
 import { ACCOUNT_COLUMNS, toAccount, toIpRule, toKey, toLedgerEntry } from './rows.js';
 import type { EngineTraits } from './schema.js';
+import * as segmentVersions from './segment-versions.js';
 import * as sessions from './sessions.js';
 import { type Db, type StoreContext, accountNotFound } from './store-context.js';
 import {
@@ -52,6 +53,11 @@ import {
   type PageOptions,
   type QueryLogFilter,
   type QueryLogRow,
+  type NewSegmentOverride,
+  type NewSegmentVersion,
+  type SegmentOverride,
+  type SegmentState,
+  type SegmentVersion,
   type Store,
   StoreError,
   type UsageHour,
@@ -589,6 +595,51 @@ export abstract class KyselyStore implements Store {
 
   failRunningImports(node: string): Promise<number> {
     return dataImports.failRunningImports(this.#ctx, node);
+  }
+
+  // ---- segment versions and overrides
+
+  addSegmentVersion(
+    version: NewSegmentVersion,
+    chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    auditOf?: AuditOf<SegmentVersion>,
+  ): Promise<SegmentVersion> {
+    return segmentVersions.addSegmentVersion(this.#ctx, version, chunks, auditOf);
+  }
+
+  listSegmentVersions(): Promise<SegmentVersion[]> {
+    return segmentVersions.listSegmentVersions(this.#ctx);
+  }
+
+  getSegmentVersion(id: number): Promise<SegmentVersion | undefined> {
+    return segmentVersions.getSegmentVersion(this.#ctx, id);
+  }
+
+  segmentVersionFile(id: number): Promise<Uint8Array | undefined> {
+    return segmentVersions.segmentVersionFile(this.#ctx, id);
+  }
+
+  activateSegmentVersion(id: number | null, audit?: NewAuditEntry): Promise<SegmentState> {
+    return segmentVersions.activateSegmentVersion(this.#ctx, id, audit);
+  }
+
+  segmentState(): Promise<SegmentState> {
+    return segmentVersions.segmentState(this.#ctx);
+  }
+
+  setSegmentOverride(
+    override: NewSegmentOverride,
+    auditOf?: AuditOf<SegmentOverride>,
+  ): Promise<SegmentOverride> {
+    return segmentVersions.setSegmentOverride(this.#ctx, override, auditOf);
+  }
+
+  removeSegmentOverride(id: number, audit?: NewAuditEntry): Promise<boolean> {
+    return segmentVersions.removeSegmentOverride(this.#ctx, id, audit);
+  }
+
+  listSegmentOverrides(): Promise<SegmentOverride[]> {
+    return segmentVersions.listSegmentOverrides(this.#ctx);
   }
 }
 

@@ -233,4 +233,52 @@ export interface Database {
   store_health: StoreHealthTable;
   ported_feeds: PortedFeedsTable;
   ported_feed_chunks: PortedFeedChunksTable;
+  segment_versions: SegmentVersionsTable;
+  segment_version_chunks: SegmentVersionChunksTable;
+  segment_state: SegmentStateTable;
+  segment_overrides: SegmentOverridesTable;
+}
+
+/** Segment files applied by operators, with their bytes in chunks (0013). */
+export interface SegmentVersionsTable {
+  id: Generated<number>;
+  created_at: Timestamp;
+  created_by: string;
+  node: string;
+  file_name: string;
+  sha256: string;
+  data_version: string;
+  segments: number;
+  bytes: number;
+  chunks: number;
+}
+
+export interface SegmentVersionChunksTable {
+  version_id: number;
+  chunk_no: number;
+  data: Uint8Array;
+}
+
+/** One row (id 1): the version in use and a counter of every change, which nodes poll (0013). */
+export interface SegmentStateTable {
+  id: number;
+  active_version_id: number | null;
+  previous_version_id: number | null;
+  revision: number;
+  changed_at: Timestamp;
+}
+
+/** Operators' corrections of a prefix range; a null field keeps the data's value (0013). */
+export interface SegmentOverridesTable {
+  id: Generated<number>;
+  first_prefix: number;
+  last_prefix: number;
+  province: string | null;
+  city: string | null;
+  zip: string | null;
+  area_code: string | null;
+  type: number | null;
+  note: string;
+  created_at: Timestamp;
+  created_by: string;
 }

@@ -563,6 +563,85 @@ export interface PortedFeedStore {
   prunePortedFeeds(beforeId: number): Promise<number>;
 }
 
+/** A segment file an operator applied, kept with its bytes so every node can load it (0013). */
+export interface SegmentVersion {
+  id: number;
+  createdAt: Date;
+  /** The audit log's name of who applied it (`admin`, `cli:root`). */
+  createdBy: string;
+  node: string;
+  fileName: string;
+  sha256: string;
+  /** The file's own version (`2502` from a phone.dat header, `csv`). */
+  dataVersion: string;
+  segments: number;
+  bytes: number;
+}
+
+export type NewSegmentVersion = Omit<SegmentVersion, 'id' | 'createdAt'>;
+
+/** Which version is in use: null is the server's own data (MNPD_SEGMENTS or the embedded default). */
+export interface SegmentState {
+  activeVersionId: number | null;
+  /** What a rollback without a version goes back to: 0 the server's own data, null nothing. */
+  previousVersionId: number | null;
+  /** Counts every change of versions or overrides: a node that saw another number reloads. */
+  revision: number;
+  changedAt: Date | null;
+}
+
+/** An operator's correction of the prefixes first..last; a null field keeps the data's value. */
+export interface SegmentOverride {
+  id: number;
+  firstPrefix: number;
+  lastPrefix: number;
+  province: string | null;
+  city: string | null;
+  zip: string | null;
+  areaCode: string | null;
+  /** A segment type (core SegmentType, 0..8). */
+  type: number | null;
+  note: string;
+  createdAt: Date;
+  createdBy: string;
+}
+
+export type NewSegmentOverride = Omit<SegmentOverride, 'id' | 'createdAt'>;
+
+/** Segment versions, the one in use, and operators' overrides, shared by the nodes of a cluster. */
+export interface SegmentVersionStore {
+  /**
+   * Records a segment file (its bytes in `chunks`, in order) and makes it the version in use, with
+   * its audit entry, in one transaction. A file recorded before (same sha256) is not stored twice:
+   * that version becomes the one in use.
+   */
+  addSegmentVersion(
+    version: NewSegmentVersion,
+    chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    auditOf?: AuditOf<SegmentVersion>,
+  ): Promise<SegmentVersion>;
+  /** Newest first. */
+  listSegmentVersions(): Promise<SegmentVersion[]>;
+  getSegmentVersion(id: number): Promise<SegmentVersion | undefined>;
+  /** The version's file, whole; undefined for an unknown version. */
+  segmentVersionFile(id: number): Promise<Uint8Array | undefined>;
+  /**
+   * Makes `id` the version in use (null: the server's own data), with its audit entry;
+   * StoreError 'not_found' for an unknown version.
+   */
+  activateSegmentVersion(id: number | null, audit?: NewAuditEntry): Promise<SegmentState>;
+  segmentState(): Promise<SegmentState>;
+  /** Sets the override of exactly this range (replacing one there was), with its audit entry. */
+  setSegmentOverride(
+    override: NewSegmentOverride,
+    auditOf?: AuditOf<SegmentOverride>,
+  ): Promise<SegmentOverride>;
+  /** False when there was no such override (and no audit entry is written). */
+  removeSegmentOverride(id: number, audit?: NewAuditEntry): Promise<boolean>;
+  /** In id order: a later override wins where ranges overlap. */
+  listSegmentOverrides(): Promise<SegmentOverride[]>;
+}
+
 export interface Store
   extends
     StoreLifecycle,
@@ -574,7 +653,8 @@ export interface Store
     AuditStore,
     BatchJobStore,
     DataImportStore,
-    PortedFeedStore {}
+    PortedFeedStore,
+    SegmentVersionStore {}
 
 /** A store call refused for the caller's input (unknown account, duplicate name, …). */
 export class StoreError extends Error {

@@ -236,3 +236,111 @@ export interface AuditRow {
   details: unknown;
   ip: string;
 }
+
+// ---- segment data: versions, rollback, overrides, coverage (the operator's data page)
+
+export interface SegmentVersionView {
+  id: number;
+  createdAt: string;
+  createdBy: string;
+  node: string;
+  fileName: string;
+  sha256: string;
+  /** The file's own version (`2502`, `csv`). */
+  dataVersion: string;
+  segments: number;
+  bytes: number;
+}
+
+export interface SegmentOverrideView {
+  id: number;
+  firstPrefix: number;
+  lastPrefix: number;
+  /** null: the data's value stands. */
+  province: string | null;
+  city: string | null;
+  zip: string | null;
+  areaCode: string | null;
+  /** A segment type label (`电信虚拟`), null: the data's. */
+  type: string | null;
+  note: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+/** What `POST /admin/data/segments/overrides` takes: empty fields keep the data's value. */
+export interface SegmentOverrideInput {
+  /** `1700000` or `1700000-1700999`. */
+  prefixes: string;
+  province?: string;
+  city?: string;
+  zip?: string;
+  areaCode?: string;
+  /** A carrier or a segment type label. */
+  type?: string;
+  note?: string;
+}
+
+export interface SegmentsInUseView {
+  /** null: the server's own data (MNPD_SEGMENTS or the embedded default). */
+  versionId: number | null;
+  dataVersion: string;
+  source: string;
+  segments: number;
+  overrides: number;
+}
+
+export interface BlockCoverageView {
+  block: string;
+  carriers: string;
+  allocated: number;
+  present: number;
+  missing: number;
+  outsidePlan: number;
+}
+
+export interface SegmentsView {
+  inUse: SegmentsInUseView;
+  versions: SegmentVersionView[];
+  overrides: SegmentOverrideView[];
+  coverage: {
+    blocks: BlockCoverageView[];
+    totals: Omit<BlockCoverageView, 'block' | 'carriers'>;
+  };
+}
+
+export type SegmentChangeKind = 'added' | 'removed' | 'moved' | 'details' | 'carrier' | 'type';
+export type SegmentChangeCounts = Record<SegmentChangeKind, number>;
+
+export interface SegmentStateView {
+  type: string;
+  carrier: string;
+  area: string;
+  zip: string;
+  areaCode: string;
+}
+
+/** A segment file's report: checked only (`applied` null) or applied. */
+export interface SegmentReportView {
+  fileName: string;
+  sha256: string;
+  dataVersion: string;
+  segments: number;
+  oddRows: { total: number; summary: string[]; examples: { where: string; problem: string }[] };
+  diff: {
+    before: { version: string; size: number };
+    after: { version: string; size: number };
+    unchanged: number;
+    changed: number;
+    counts: SegmentChangeCounts;
+    byCarrier: Record<string, SegmentChangeCounts>;
+    byProvince: Record<string, SegmentChangeCounts>;
+    carrierChanges: { from: string; to: string; count: number }[];
+    examples: Record<
+      SegmentChangeKind,
+      { prefix: number; before?: SegmentStateView; after?: SegmentStateView }[]
+    >;
+  };
+  overridesNowAgreeing: SegmentOverrideView[];
+  applied: SegmentVersionView | null;
+}

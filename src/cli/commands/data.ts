@@ -5,12 +5,17 @@ import { SEGMENT_TYPE_LABELS, carrierLabel, hostCarrier } from '../../core/carri
 import { PREFIX_COUNT } from '../../core/prefix.js';
 import type { SegmentTable } from '../../core/segment-table.js';
 import { encodePhoneDat } from '../../data/phone-dat.js';
-import type { ReadReport } from '../../data/read-report.js';
+import { ReadReport } from '../../data/read-report.js';
 import { encodeSegmentCsv } from '../../data/segment-csv.js';
 import { loadSegments } from '../../data/segment-source.js';
 import { CliError } from '../cli-error.js';
 import { registerPorted } from './ported.js';
+import { printCoverage, registerSegments } from './segments.js';
 import { addSegmentsOption, loadChosenSegments } from '../segments-option.js';
+import { addDataDirOption } from '../data-dir-option.js';
+import { hasStore, withSegments } from '../segment-store.js';
+import { type SegmentCoverage, segmentCoverage } from '../../core/segment-coverage.js';
+import type { SegmentsInUse } from '../../service/segments/segment-service.js';
 
 export interface SegmentInfo {
   version: string;
@@ -59,7 +64,7 @@ function percent(part: number, whole: number): string {
   return whole === 0 ? '0%' : `${((part / whole) * 100).toFixed(1)}%`;
 }
 
-function printInfo(info: SegmentInfo): void {
+function printInfo(info: SegmentInfo & { inUse?: SegmentsInUse }, coverage: SegmentCoverage): void {
   const counts = (record: Record<string, number>) =>
     Object.entries(record)
       .sort((a, b) => b[1] - a[1])
@@ -77,7 +82,17 @@ function printInfo(info: SegmentInfo): void {
     `places        ${info.locations} distinct locations`,
     `odd rows      ${info.oddRows.length === 0 ? 'none' : info.oddRows.join('; ')}`,
   ];
+  if (info.inUse) {
+    const { versionId, overrides } = info.inUse;
+    lines.unshift(
+      `in use        ${versionId === null ? 'default (no segment version applied)' : `version ${versionId}`}, ${overrides} override${overrides === 1 ? '' : 's'}`,
+    );
+  }
   console.log(lines.join('\n'));
+  console.log(
+    'coverage by 3-digit block (segments the data has against those the numbering plan allocates):',
+  );
+  printCoverage(coverage);
 }
 
 function outputFormat(path: string): 'dat' | 'csv' {
@@ -90,16 +105,36 @@ function outputFormat(path: string): 'dat' | 'csv' {
 export function registerData(program: Command): Command {
   const data = program.command('data').description('segment and portability data');
 
-  addSegmentsOption(
-    data
-      .command('info')
-      .description('version, segment count, counts by carrier and type, coverage')
-      .option('--json', 'as JSON'),
-  ).action(async (options: { segments?: string; json?: boolean }) => {
-    const { table, report } = await loadChosenSegments(options);
-    const info = segmentInfo(table, report);
-    if (options.json) console.log(JSON.stringify(info, null, 2));
-    else printInfo(info);
+  addDataDirOption(
+    addSegmentsOption(
+      data
+        .command('info')
+        .description(
+          'the segment data in use (the store’s version and overrides), counts by carrier and type, coverage by block',
+        )
+        .option('--json', 'as JSON'),
+    ),
+  ).action(async (options: { segments?: string; dataDir?: string; json?: boolean }) => {
+    // A file named here is described as it is; otherwise what the servers answer from.
+    const fromStore = options.segments === undefined && hasStore(options);
+    const { info, coverage } = fromStore
+      ? await withSegments(options, async (segments, _store, base) => ({
+          info: {
+            // The base file's odd rows say nothing about a version applied since.
+            ...segmentInfo(
+              segments.table,
+              segments.inUse.versionId === null ? base.report : new ReadReport(),
+            ),
+            inUse: segments.inUse,
+          },
+          coverage: segments.coverage(),
+        }))
+      : await loadChosenSegments(options).then(({ table, report }) => ({
+          info: segmentInfo(table, report) as SegmentInfo & { inUse?: SegmentsInUse },
+          coverage: segmentCoverage(table),
+        }));
+    if (options.json) console.log(JSON.stringify({ ...info, coverage }, null, 2));
+    else printInfo(info, coverage);
   });
 
   data
@@ -125,5 +160,6 @@ export function registerData(program: Command): Command {
     });
 
   registerPorted(data);
+  registerSegments(data);
   return data;
 }

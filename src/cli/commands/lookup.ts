@@ -8,6 +8,19 @@ import { lookupFile } from '../lookup-file.js';
 import { addSegmentsOption, loadChosenSegments } from '../segments-option.js';
 import { readPortedState } from '../../data/ported-database.js';
 import { addDataDirOption, chosenDataDir } from '../data-dir-option.js';
+import { hasStore, withSegments } from '../segment-store.js';
+import { planFallbackFromEnv } from '../../service/config.js';
+import type { SegmentTable } from '../../core/segment-table.js';
+
+/**
+ * The table the servers answer from: the store's segment version and corrections when there is a
+ * store; a file named with --segments is taken as it is.
+ */
+function segmentsInUse(options: LookupOptions): Promise<SegmentTable> {
+  if (options.segments === undefined && hasStore(options))
+    return withSegments(options, async (segments) => segments.table);
+  return loadChosenSegments(options).then(({ table }) => table);
+}
 
 interface LookupOptions {
   json?: boolean;
@@ -61,12 +74,13 @@ export function registerLookup(program: Command): void {
       throw new CliError('give numbers to look up, or --file FILE');
     }
     if (options.out !== undefined && options.file === undefined) throw new CliError('--out needs --file');
-    const [{ table }, ported] = await Promise.all([
-      loadChosenSegments(options),
+    const [table, ported] = await Promise.all([
+      segmentsInUse(options),
       readPortedState(chosenDataDir(options)),
     ]);
     const sources = {
       segments: table,
+      planFallback: planFallbackFromEnv(),
       ported: ported && { index: ported.index, version: ported.meta.dataVersion },
     };
     if (options.file !== undefined) {

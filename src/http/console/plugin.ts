@@ -9,6 +9,7 @@ import type { AppDeps } from '../app-deps.js';
 import { type ConsoleErrorCode, ConsoleError } from './console-error.js';
 import { adminAccountRoutes } from './routes/admin-accounts.js';
 import { adminDataRoutes } from './routes/admin-data.js';
+import { adminSegmentRoutes } from './routes/admin-segments.js';
 import { adminSystemRoutes } from './routes/admin-system.js';
 import { authRoutes } from './routes/auth.js';
 import { customerAccountRoutes } from './routes/customer-account.js';
@@ -98,6 +99,7 @@ export async function consolePlugin(
       customerBatchRoutes(api, deps);
       adminAccountRoutes(api, deps);
       adminDataRoutes(api, deps);
+      adminSegmentRoutes(api, deps);
       adminSystemRoutes(api, deps);
       // Without it, /console/* (the pages) would answer unknown API paths with index.html.
       api.all('/*', async () => {

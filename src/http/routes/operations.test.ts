@@ -50,7 +50,7 @@ describe('health and readiness', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({
       status: 'ready',
-      segments: { version: '2502', count: 7 },
+      segments: { version: '2502', count: 7, versionId: null, overrides: 0 },
       ported: { version: 'empty', count: 0, lastSeq: 0 },
     });
   });
@@ -83,6 +83,7 @@ describe('/metrics', () => {
     expect(count(text, 'carrier', -2) - count(before.text, 'carrier', -2)).toBe(1);
     expect(count(text, 'balance', 0) - count(before.text, 'balance', 0)).toBe(1);
     expect(text).toMatch(/^mnpd_data_version_info\{data="segments",version="2502"\} 1$/m);
+    expect(text).toMatch(/^mnpd_segments_version_info\{version="default",data_version="2502"\} 1$/m);
     expect(text).toMatch(/^mnpd_ported_numbers 0$/m);
     const charges = (body: string) => Number(/^mnpd_charges_total (\d+)$/m.exec(body)?.[1]);
     expect(charges(text) - charges(before.text)).toBe(2);
@@ -239,7 +240,7 @@ describe('POST /admin/ported/reload', () => {
     );
     expect((await get(server.url, '/readyz')).body).toEqual({
       status: 'ready',
-      segments: { version: '2502', count: 7 },
+      segments: { version: '2502', count: 7, versionId: null, overrides: 0 },
       ported: { version, count: 2, lastSeq: 7 },
     });
     expect((await get(server.url, '/metrics')).text).toMatch(/^mnpd_ported_numbers 2$/m);

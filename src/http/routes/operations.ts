@@ -6,7 +6,7 @@ import type { AppDeps } from '../app-deps.js';
 /** Health, readiness, metrics and the operator's reload of the portability data. */
 export function operationsRoutes(
   app: FastifyInstance,
-  deps: Pick<AppDeps, 'storeHealth' | 'sources' | 'portability' | 'metrics' | 'logins'>,
+  deps: Pick<AppDeps, 'storeHealth' | 'sources' | 'portability' | 'metrics' | 'logins' | 'segments'>,
 ): void {
   app.get('/healthz', { schema: { summary: 'The process is up' } }, async () => ({ status: 'ok' }));
   // Load balancers often probe with HEAD; the app has no automatic HEAD routes (they would charge).
@@ -19,9 +19,16 @@ export function operationsRoutes(
       return reply.code(503).send({ status: `store ${store.reason}` });
     }
     const { meta, index } = deps.portability.state;
+    const inUse = deps.segments.inUse;
     return {
       status: 'ready',
-      segments: { version: deps.sources.segments.version, count: deps.sources.segments.size },
+      segments: {
+        version: deps.sources.segments.version,
+        count: deps.sources.segments.size,
+        // The store's version in use (null: the server's own file or the embedded default).
+        versionId: inUse.versionId,
+        overrides: inUse.overrides,
+      },
       ported: { version: meta.dataVersion, count: index.size, lastSeq: meta.lastSeq },
     };
   });
@@ -32,6 +39,16 @@ export function operationsRoutes(
     metrics.dataVersion.set({ data: 'segments', version: deps.sources.segments.version }, 1);
     metrics.dataVersion.set({ data: 'ported', version: deps.portability.state.meta.dataVersion }, 1);
     metrics.portedNumbers.set(deps.portability.state.index.size);
+    const inUse = deps.segments.inUse;
+    metrics.segmentsVersion.reset();
+    metrics.segmentsVersion.set(
+      {
+        version: inUse.versionId === null ? 'default' : String(inUse.versionId),
+        data_version: inUse.dataVersion,
+      },
+      1,
+    );
+    metrics.segmentOverrides.set(inUse.overrides);
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 

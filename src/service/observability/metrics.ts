@@ -44,6 +44,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly segmentsVersion = new Gauge({
+    name: 'mnpd_segments_version_info',
+    help: 'Segment version in use (value 1): the store version id, or default, and the file version',
+    labelNames: ['version', 'data_version'] as const,
+    registers: [this.registry],
+  });
+  readonly segmentOverrides = new Gauge({
+    name: 'mnpd_segment_overrides',
+    help: "Operators' segment overrides applied",
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'mnpd_' });
   }

@@ -30,6 +30,7 @@ import { carrierName } from '../../i18n/words';
 import { ringOption } from '../../lib/charts';
 import { count, dateTime } from '../../lib/format';
 import { ImportReport, ImportStatusTag } from './ImportReport';
+import { SegmentsSection } from './SegmentsSection';
 
 const DATA_KEY = ['admin', 'data'] as const;
 const CARRIER_COLORS: Record<string, string> = {
@@ -423,6 +424,7 @@ export function DataPage() {
       )}
       <UploadCard onFinished={refresh} shared={stats.data?.shared} />
       <HistoryCard />
+      <SegmentsSection />
     </>
   );
 }
