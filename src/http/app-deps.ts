@@ -9,6 +9,7 @@ import type { LoginService } from '../service/operators/logins.js';
 import type { PortabilityService } from '../service/portability/portability-service.js';
 import type { LiveSources } from '../service/queries/live-sources.js';
 import type { QueryService } from '../service/queries/query-service.js';
+import type { Upstreams } from '../service/upstream/upstreams.js';
 
 /**
  * The application as the HTTP layer reaches it: each route takes the few of these it uses
@@ -28,4 +29,6 @@ export interface AppDeps {
   traffic: TrafficMonitor;
   /** Whether the store can be read and written now (/readyz). */
   storeHealth: StoreHealth;
+  /** Upstream providers, the answer cache and their policy (MNPD_UPSTREAMS). */
+  upstreams?: Upstreams;
 }

@@ -29,6 +29,8 @@ import { LiveSources } from '../service/queries/live-sources.js';
 import { QueryService } from '../service/queries/query-service.js';
 import { MemoryRateLimiter, type RateLimiter } from '../service/queries/rate-limiter.js';
 import { RedisRateLimiter } from '../service/queries/redis-rate-limiter.js';
+import { Upstreams } from '../service/upstream/upstreams.js';
+import { reloadUpstreamsFile, upstreamHooks } from './upstream-wiring.js';
 import { startBackground } from './background.js';
 import type { ServerParts } from './server-parts.js';
 
@@ -44,6 +46,8 @@ export interface RunningServer {
   url: string;
   /** Stops accepting, finishes in-flight requests, commits every pending charge, closes the store. */
   close(): Promise<void>;
+  /** Reads the providers file again (SIGHUP); a bad file keeps the providers in use and logs why. */
+  reloadUpstreams(): Promise<void>;
 }
 
 export interface StartOptions extends Pick<AppOptions, 'logger'> {
@@ -98,6 +102,13 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
     metrics.charges.inc(charged);
   };
   const keys = new KeyResolver(store);
+  const upstreams = await Upstreams.open(
+    config.upstreamsFile,
+    process.env,
+    store,
+    upstreamHooks(metrics, early),
+  );
+  metrics.upstream.watch(upstreams);
   const { limiter, loginGuard } = limiters(config, early);
   const batchJobs = new BatchJobRunner(store, () => sources.current(), {
     owner: node,
@@ -116,6 +127,7 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
       keys,
       limiter,
       defaultQps: config.defaultQps,
+      live: upstreams.live,
     }),
     accounts: new AccountService(store, () => keys.invalidate()),
     logins: new LoginService(store, loginGuard),
@@ -127,6 +139,7 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
     loginGuard,
     ported,
     batchJobs,
+    upstreams,
   };
 }
 
@@ -156,6 +169,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const { app, tlsApp, url } = await listen(config, deps, options);
   early.attach(app.log);
   const background = startBackground(deps, app.log);
+  deps.upstreams.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -164,9 +178,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await Promise.all([app.close(), tlsApp?.close()]);
       await deps.batchJobs.close();
       await deps.batcher.close();
+      await deps.upstreams.close();
       await store.close();
       await deps.limiter.close?.();
       await deps.loginGuard.close?.();
     })());
-  return { app, tlsApp, deps, firstStart, url, close };
+  const reloadUpstreams = () => reloadUpstreamsFile(deps, app.log);
+  return { app, tlsApp, deps, firstStart, url, close, reloadUpstreams };
 }

@@ -35,6 +35,8 @@ export interface ServerConfig {
   snapshotWatchMs: number;
   /** Charges waiting for the store at most; past it answers are refused uncharged (-8, HTTP 503). */
   maxPendingCharges: number;
+  /** The upstream providers file (MNPD_UPSTREAMS); unset: every answer from local data. */
+  upstreamsFile?: string;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -109,5 +111,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     npdbFollowMs: integer(env, 'MNPD_NPDB_FOLLOW_MS', 5000, 50, 3_600_000),
     snapshotWatchMs: integer(env, 'MNPD_SNAPSHOT_WATCH_MS', 1000, 50, 3_600_000),
     maxPendingCharges: integer(env, 'MNPD_MAX_PENDING_CHARGES', DEFAULT_MAX_PENDING_CHARGES, 1, 10_000_000),
+    upstreamsFile: env.MNPD_UPSTREAMS || undefined,
   };
 }
