@@ -50,7 +50,8 @@ export class UpstreamMetrics {
       labelNames: ['provider', 'reason'] as const,
       registers,
     });
-    const self = this;
+    // collect() runs with the gauge as `this`: the live state is reached through this closure.
+    const live = () => this.#upstreams;
     new Gauge({
       name: 'mnpd_upstream_breaker_state',
       help: 'Breaker of each provider: 0 closed, 1 half-open, 2 open, 3 isolated',
@@ -58,7 +59,7 @@ export class UpstreamMetrics {
       registers,
       collect() {
         this.reset();
-        for (const provider of self.#upstreams?.gateway?.stats().providers ?? [])
+        for (const provider of live()?.gateway?.stats().providers ?? [])
           this.set({ provider: provider.name }, BREAKER_VALUES[provider.breaker]);
       },
     });
@@ -69,7 +70,7 @@ export class UpstreamMetrics {
       registers,
       collect() {
         this.reset();
-        for (const provider of self.#upstreams?.gateway?.stats().providers ?? [])
+        for (const provider of live()?.gateway?.stats().providers ?? [])
           if (provider.balance) this.set({ provider: provider.name }, provider.balance.balance);
       },
     });
@@ -78,7 +79,7 @@ export class UpstreamMetrics {
       help: 'Numbers in this node’s in-memory answer cache',
       registers,
       collect() {
-        this.set(self.#upstreams?.cache.memorySize ?? 0);
+        this.set(live()?.cache.memorySize ?? 0);
       },
     });
     new Gauge({
@@ -87,7 +88,7 @@ export class UpstreamMetrics {
       labelNames: ['result'] as const,
       registers,
       collect() {
-        const counters = self.#upstreams?.cache.counters;
+        const counters = live()?.cache.counters;
         this.set({ result: 'memory' }, counters?.memoryHits ?? 0);
         this.set({ result: 'store' }, counters?.storeHits ?? 0);
         this.set({ result: 'miss' }, counters?.misses ?? 0);
@@ -99,7 +100,7 @@ export class UpstreamMetrics {
       labelNames: ['source'] as const,
       registers,
       collect() {
-        const counters = self.#upstreams?.live.counters;
+        const counters = live()?.live.counters;
         for (const source of ['feed', 'segment', 'upstream', 'cache'] as const)
           this.set({ source }, counters?.[source] ?? 0);
       },
@@ -109,7 +110,7 @@ export class UpstreamMetrics {
       help: 'What cached answers saved: cache hits × the first provider’s cost, in fen (a counter)',
       registers,
       collect() {
-        this.set(self.#upstreams?.live.counters.savedFen ?? 0);
+        this.set(live()?.live.counters.savedFen ?? 0);
       },
     });
   }
