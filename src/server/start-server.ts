@@ -165,7 +165,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // An import this store shows as running was cut short by a stop: nothing is applying it now.
   await store.failRunningImports(nodeName(config.dataDir));
   const early = new EarlyLog();
-  const deps = await buildParts(config, store, early);
+  // A bad providers file (or other startup refusal) must not leave the store open behind it.
+  const deps = await buildParts(config, store, early).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   const { app, tlsApp, url } = await listen(config, deps, options);
   early.attach(app.log);
   const background = startBackground(deps, app.log);
