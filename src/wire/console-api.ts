@@ -142,6 +142,8 @@ export interface AdminAccount {
   qpsLimit: number | null;
   status: AccountStatus;
   lowBalanceThreshold: number | null;
+  /** The account's numbers never go to upstream providers (MNPD_UPSTREAMS). */
+  localOnly: boolean;
   hasPassword: boolean;
   createdAt: string;
 }
