@@ -23,6 +23,7 @@ import {
   allRecords,
 } from '../test-support/fixtures.js';
 import { type LookupBody, get, postJson } from '../test-support/http-client.js';
+import { loginFirstOperator } from '../console/test-support/console-users.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mnpd-upstreams-'));
 let files = 0;
@@ -151,6 +152,26 @@ for (const engine of availableEngines('upstream HTTP tests')) {
       expect(results[0]).toMatchObject({ Now_isp: '联通', source: 'cache:a' });
       expect(results[1]).toMatchObject({ Now_isp: '电信', res: '1', source: 'upstream:a' });
       expect(await aLog()).toBe(before + 1);
+    });
+
+    it('shows the operator each provider, the cache and the answers by source (System → Upstreams)', async () => {
+      const operator = await loginFirstOperator(b);
+      const answer = await operator.get('/admin/upstreams');
+      expect(answer.status).toBe(200);
+      const view = answer.json();
+      expect(view).toMatchObject({ configured: true, policy: 'cache-first' });
+      expect(view.providers[0]).toMatchObject({ name: 'a', kind: 'qxt', state: 'closed', url: a.url });
+      expect(view.providers[0].calls).toBeGreaterThanOrEqual(2);
+      expect(view.cache.storeEntries).toBeGreaterThanOrEqual(2);
+      expect(view.cache.hitRatio).toBeGreaterThan(0);
+      expect(view.sources.cache).toBeGreaterThanOrEqual(3);
+      expect(answer.text).not.toContain(downstream.apikey);
+      const local = await b.account({ name: 'console-local', balance: 0 });
+      const patched = await operator.patch(`/admin/accounts/${local.account.id}`, { localOnly: true });
+      expect(patched.json()).toMatchObject({ localOnly: true });
+      expect((await operator.patch(`/admin/accounts/${local.account.id}`, { localOnly: 'yes' })).status).toBe(
+        400,
+      );
     });
 
     it('still answers a cached number with A stopped, and others from local data', async () => {

@@ -99,6 +99,12 @@ export class LiveAnswers {
     return onFailure === 'error' ? { kind: 'unavailable' } : this.#local(local);
   }
 
+  /** Counts an answer given from local data without asking (policy local, an account kept local). */
+  countLocal(local: LookupAnswer): void {
+    if (local.ext.source === 'feed') this.counters.feed++;
+    else this.counters.segment++;
+  }
+
   #local(local: LookupAnswer): LiveAnswer {
     if (local.ext.source === 'feed') this.counters.feed++;
     else this.counters.segment++;

@@ -152,8 +152,10 @@ export class QueryService {
     const sources = this.deps.sources();
     const outcome = lookupMobile(mobile, sources);
     const { live } = this.deps;
-    if (outcome.code !== 0 || !live?.goesUpstream(payer.account))
+    if (outcome.code !== 0 || !live?.goesUpstream(payer.account)) {
+      if (outcome.code === 0) live?.countLocal(outcome.answer);
       return this.#settle(payer, mobile, { outcome }, sources, context);
+    }
     return this.#resolve(live, payer, outcome.answer).then((resolved) =>
       this.#settle(payer, mobile, resolved, sources, context),
     );
@@ -203,6 +205,7 @@ export class QueryService {
                 cached: cached!.get(outcome.answer.seed.Mobile) ?? null,
               })
             : { outcome };
+        if (outcome.code === 0 && !upstream) live?.countLocal(outcome.answer);
         return this.#settle(payer, mobiles[i], resolved, sources, contextOf(i));
       }),
     );
