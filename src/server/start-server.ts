@@ -113,6 +113,7 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
   const batchJobs = new BatchJobRunner(store, () => sources.current(), {
     owner: node,
     onCommit: (charged) => metrics.charges.inc(charged),
+    live: upstreams.live,
   });
   return {
     config,

@@ -23,7 +23,8 @@ import {
   allRecords,
 } from '../test-support/fixtures.js';
 import { type LookupBody, get, postJson } from '../test-support/http-client.js';
-import { loginFirstOperator } from '../console/test-support/console-users.js';
+import { loggedInCustomer, loginFirstOperator } from '../console/test-support/console-users.js';
+import type { BatchView } from '../../wire/console-api.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mnpd-upstreams-'));
 let files = 0;
@@ -259,6 +260,54 @@ for (const engine of availableEngines('upstream HTTP tests')) {
         await server.close();
       }
     });
+
+    it('runs console batch jobs through the same policy, waiting for the provider’s budget', async () => {
+      const file = providersFile({
+        policy: 'cache-first',
+        providers: [qxtProvider('jobs', fake.url, FAKE_QXT_APIKEY, { maxQps: 2 })],
+      });
+      const server = await startTestServer(engine, { MNPD_UPSTREAMS: file });
+      try {
+        fake.numbers.set(SHENZHEN_TELECOM, {
+          result: { res: '1', Init_isp: '电信', Now_isp: '移动', Area: '广东-深圳' },
+        });
+        const customer = await loggedInCustomer(server, { balance: 100 });
+        const calls = fake.carrierCalls;
+        const upload = await customer.client.postFile(
+          '/me/batches',
+          'file',
+          'jobs.txt',
+          [SHENZHEN_TELECOM, GUANGZHOU_UNICOM, SHANGHAI, BEIJING, TELECOM_VIRTUAL].join('\n'),
+        );
+        const { id } = upload.json<BatchView>();
+        expect((await customer.client.post(`/me/batches/${id}/start`)).status).toBe(200);
+        let view: BatchView;
+        const deadline = Date.now() + 20_000;
+        do {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          view = (await customer.client.get(`/me/batches/${id}`)).json<BatchView>();
+        } while (view.status !== 'done' && Date.now() < deadline);
+        expect(view.status).toBe('done');
+        // Four numbers asked at 2 a second (the virtual one never goes), none refused for budget;
+        // the provider's -4 is uncharged.
+        expect(fake.carrierCalls - calls).toBe(4);
+        expect(view.charged).toBe(4);
+        const records = (await customer.client.get('/me/records?limit=10')).json<{
+          rows: { mobile: string; code: number; nowIsp: string | null; source: string | null }[];
+        }>().rows;
+        const byMobile = new Map(records.map((row) => [row.mobile, row]));
+        expect(byMobile.get(SHENZHEN_TELECOM)).toMatchObject({
+          code: 0,
+          nowIsp: '移动',
+          source: 'upstream:jobs',
+        });
+        expect(byMobile.get(GUANGZHOU_UNICOM)).toMatchObject({ code: -4, source: 'upstream:jobs' });
+        expect(byMobile.get(TELECOM_VIRTUAL)).toMatchObject({ code: 0, source: 'segment' });
+        await expectExactBilling(server, customer.account.id, 100, 4);
+      } finally {
+        await server.close();
+      }
+    }, 60_000);
 
     it('refuses to start on a bad providers file, one line per mistake', async () => {
       const file = providersFile({
