@@ -167,6 +167,15 @@ for (const engine of availableEngines('upstream HTTP tests')) {
       expect(view.cache.hitRatio).toBeGreaterThan(0);
       expect(view.sources.cache).toBeGreaterThanOrEqual(3);
       expect(answer.text).not.toContain(downstream.apikey);
+      const metrics = (await get(b.url, '/metrics')).text;
+      expect(metrics).toMatch(/^mnpd_upstream_calls_total\{provider="a",outcome="answer"\} [1-9]/m);
+      expect(metrics).toMatch(/^mnpd_upstream_cost_fen_total\{provider="a"\} [1-9]/m);
+      expect(metrics).toMatch(/^mnpd_upstream_saved_fen_total [1-9]/m);
+      expect(metrics).toMatch(/^mnpd_answers_by_source_total\{source="cache"\} [1-9]/m);
+      expect(metrics).toMatch(/^mnpd_upstream_call_duration_seconds_count\{provider="a"\} [1-9]/m);
+      expect(metrics).toMatch(/^mnpd_answer_cache_entries [1-9]/m);
+      expect(metrics).toContain('mnpd_upstream_breaker_state{provider="a"} 0');
+      expect(metrics).not.toContain(downstream.apikey);
       const local = await b.account({ name: 'console-local', balance: 0 });
       const patched = await operator.patch(`/admin/accounts/${local.account.id}`, { localOnly: true });
       expect(patched.json()).toMatchObject({ localOnly: true });
