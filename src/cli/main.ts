@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../service/config.js';
+import { UpstreamsFileError } from '../service/upstream/upstreams.js';
 import { StoreError } from '../store/store.js';
 import { ServiceError } from '../service/service-error.js';
 import { SnapshotError } from '../data/npdb-snapshot.js';
@@ -11,6 +12,7 @@ import { registerAccounts } from './commands/account.js';
 import { registerData } from './commands/data.js';
 import { registerLookup } from './commands/lookup.js';
 import { registerServe } from './commands/serve.js';
+import { registerUpstream } from './commands/upstream.js';
 
 /** Errors that describe the user's input or files: one line, no stack. */
 const USER_ERRORS = [
@@ -21,6 +23,7 @@ const USER_ERRORS = [
   ConfigError,
   StoreError,
   ServiceError,
+  UpstreamsFileError,
 ];
 
 const SYSTEM_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'EROFS', 'ENOSPC', 'ECONNREFUSED']);
@@ -34,6 +37,7 @@ registerLookup(program);
 registerData(program);
 registerServe(program);
 registerAccounts(program);
+registerUpstream(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -30,6 +30,8 @@ import { QueryService } from '../service/queries/query-service.js';
 import { MemoryRateLimiter, type RateLimiter } from '../service/queries/rate-limiter.js';
 import { RedisRateLimiter } from '../service/queries/redis-rate-limiter.js';
 import { SegmentService } from '../service/segments/segment-service.js';
+import { Upstreams } from '../service/upstream/upstreams.js';
+import { reloadUpstreamsFile, upstreamHooks } from './upstream-wiring.js';
 import { startBackground } from './background.js';
 import type { ServerParts } from './server-parts.js';
 
@@ -45,6 +47,8 @@ export interface RunningServer {
   url: string;
   /** Stops accepting, finishes in-flight requests, commits every pending charge, closes the store. */
   close(): Promise<void>;
+  /** Reads the providers file again (SIGHUP); a bad file keeps the providers in use and logs why. */
+  reloadUpstreams(): Promise<void>;
 }
 
 export interface StartOptions extends Pick<AppOptions, 'logger'> {
@@ -106,10 +110,18 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
     metrics.charges.inc(charged);
   };
   const keys = new KeyResolver(store);
+  const upstreams = await Upstreams.open(
+    config.upstreamsFile,
+    process.env,
+    store,
+    upstreamHooks(metrics, early),
+  );
+  metrics.upstream.watch(upstreams);
   const { limiter, loginGuard } = limiters(config, early);
   const batchJobs = new BatchJobRunner(store, () => sources.current(), {
     owner: node,
     onCommit: (charged) => metrics.charges.inc(charged),
+    live: upstreams.live,
   });
   return {
     config,
@@ -124,6 +136,7 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
       keys,
       limiter,
       defaultQps: config.defaultQps,
+      live: upstreams.live,
     }),
     accounts: new AccountService(store, () => keys.invalidate()),
     logins: new LoginService(store, loginGuard),
@@ -136,6 +149,7 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
     ported,
     batchJobs,
     segments,
+    upstreams,
   };
 }
 
@@ -161,10 +175,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // An import this store shows as running was cut short by a stop: nothing is applying it now.
   await store.failRunningImports(nodeName(config.dataDir));
   const early = new EarlyLog();
-  const deps = await buildParts(config, store, early);
+  // A bad providers file (or other startup refusal) must not leave the store open behind it.
+  const deps = await buildParts(config, store, early).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   const { app, tlsApp, url } = await listen(config, deps, options);
   early.attach(app.log);
   const background = startBackground(deps, app.log);
+  deps.upstreams.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -173,9 +192,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await Promise.all([app.close(), tlsApp?.close()]);
       await deps.batchJobs.close();
       await deps.batcher.close();
+      await deps.upstreams.close();
       await store.close();
       await deps.limiter.close?.();
       await deps.loginGuard.close?.();
     })());
-  return { app, tlsApp, deps, firstStart, url, close };
+  const reloadUpstreams = () => reloadUpstreamsFile(deps, app.log);
+  return { app, tlsApp, deps, firstStart, url, close, reloadUpstreams };
 }

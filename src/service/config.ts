@@ -42,6 +42,8 @@ export interface ServerConfig {
   planFallback: boolean;
   /** How often a server looks whether segment versions or overrides changed in the store, in ms. */
   segmentsFollowMs: number;
+  /** The upstream providers file (MNPD_UPSTREAMS); unset: every answer from local data. */
+  upstreamsFile?: string;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -123,5 +125,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     maxPendingCharges: integer(env, 'MNPD_MAX_PENDING_CHARGES', DEFAULT_MAX_PENDING_CHARGES, 1, 10_000_000),
     planFallback: planFallbackFromEnv(env),
     segmentsFollowMs: integer(env, 'MNPD_SEGMENTS_FOLLOW_MS', 2000, 50, 3_600_000),
+    upstreamsFile: env.MNPD_UPSTREAMS || undefined,
   };
 }

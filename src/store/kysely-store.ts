@@ -6,6 +6,7 @@
  * storage) and its migrations.
  */
 import { sql } from 'kysely';
+import * as answerCache from './answer-cache.js';
 import { auditLog, insertAudit } from './audit-log.js';
 import * as batchJobs from './batch-jobs.js';
 import { commitChargesIn } from './commit-charges.js';
@@ -31,6 +32,7 @@ import {
   type BatchChunkOutput,
   type BatchJob,
   type BatchJobStatus,
+  type CachedAnswer,
   type ChargeItem,
   type ChargeResult,
   type ConsoleSession,
@@ -179,6 +181,7 @@ export abstract class KyselyStore implements Store {
       qps_limit: changes.qpsLimit,
       status: changes.status,
       low_balance_threshold: changes.lowBalanceThreshold,
+      local_only: changes.localOnly === undefined ? undefined : changes.localOnly ? 1 : 0,
     };
     const set = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
     if (Object.keys(set).length === 0 && !auditOf) return this.#account(this.db, id);
@@ -319,6 +322,7 @@ export abstract class KyselyStore implements Store {
         'a.qps_limit',
         'a.status',
         'a.low_balance_threshold',
+        'a.local_only',
       ])
       .select('a.created_at as account_created_at')
       .where('k.kind', '=', kind)
@@ -334,6 +338,7 @@ export abstract class KyselyStore implements Store {
       qps_limit,
       status,
       low_balance_threshold,
+      local_only,
       account_created_at,
       ...key
     } = row;
@@ -346,6 +351,7 @@ export abstract class KyselyStore implements Store {
       qps_limit,
       status,
       low_balance_threshold,
+      local_only,
     };
     return { key: toKey(key), account: toAccount({ ...account, created_at: account_created_at }) };
   }
@@ -419,6 +425,24 @@ export abstract class KyselyStore implements Store {
   async commitCharges(items: ChargeItem[]): Promise<ChargeResult[]> {
     if (items.length === 0) return [];
     return this.write((trx) => commitChargesIn(trx, items, this.#ctx));
+  }
+
+  // ---- answer cache
+
+  cachedAnswers(mobiles: readonly string[]): Promise<CachedAnswer[]> {
+    return answerCache.cachedAnswers(this.#ctx, mobiles);
+  }
+
+  cacheAnswers(answers: readonly CachedAnswer[]): Promise<void> {
+    return answerCache.cacheAnswers(this.#ctx, answers);
+  }
+
+  forgetCachedAnswer(mobile: string): Promise<boolean> {
+    return answerCache.forgetCachedAnswer(this.#ctx, mobile);
+  }
+
+  cachedAnswerCount(): Promise<number> {
+    return answerCache.cachedAnswerCount(this.#ctx);
   }
 
   // ---- query log, usage, statistics, retention

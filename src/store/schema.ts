@@ -55,6 +55,8 @@ export interface AccountsTable {
   low_balance_threshold: number | null;
   /** The console password (scrypt); null = no console login. Never part of `Account`. */
   password_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1: the account's numbers never go upstream (0012). */
+  local_only: ColumnType<number, number | undefined, number>;
 }
 
 export interface ApiKeysTable {
@@ -98,6 +100,8 @@ export interface QueryLogTable {
   ported_version: string | null;
   latency_ms: number;
   request_id: string;
+  /** Where the answer came from (feed, segment, upstream:NAME, cache:NAME); null before 0012. */
+  source: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface IdempotencyTable {
@@ -189,6 +193,16 @@ export interface DataImportsTable {
   finished_at: NullableTimestamp;
 }
 
+/** The newest upstream answer of each number, shared by the nodes of a cluster (0012). */
+export interface AnswerCacheTable {
+  mobile: string;
+  res: string;
+  init_isp: string;
+  now_isp: string;
+  provider: string;
+  checked_at: Timestamp;
+}
+
 export interface StoreHealthTable {
   id: number;
   probed_at: Timestamp;
@@ -237,6 +251,7 @@ export interface Database {
   segment_version_chunks: SegmentVersionChunksTable;
   segment_state: SegmentStateTable;
   segment_overrides: SegmentOverridesTable;
+  answer_cache: AnswerCacheTable;
 }
 
 /** Segment files applied by operators, with their bytes in chunks (0013). */

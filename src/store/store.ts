@@ -4,9 +4,11 @@
  * (better-sqlite3) and `postgres.ts` (pg) implement them all with Kysely and one schema. Every
  * balance change is a ledger row, and an account's balance always equals the sum of its ledger.
  */
+import type { CachedAnswer } from '../core/cached-answer.js';
 import type { ChargeItem, ChargeResult, FeeType, QueryLogRow } from '../core/charges.js';
 
 export type { ChargeItem, ChargeResult, FeeType, QueryLogRow } from '../core/charges.js';
+export type { CachedAnswer } from '../core/cached-answer.js';
 
 export type AccountStatus = 'active' | 'suspended';
 export type KeyKind = 'apikey' | 'appcode';
@@ -25,6 +27,8 @@ export interface Account {
   /** The console warns the customer when the balance is below this; null = never. */
   lowBalanceThreshold: number | null;
   createdAt: Date;
+  /** True: the account's numbers never go to an upstream provider; its answers are local. */
+  localOnly?: boolean;
 }
 
 export interface NewAccount {
@@ -43,6 +47,7 @@ export interface AccountChanges {
   qpsLimit?: number | null;
   status?: AccountStatus;
   lowBalanceThreshold?: number | null;
+  localOnly?: boolean;
 }
 
 export interface KeyRecord {
@@ -443,6 +448,21 @@ export interface QueryLogStore {
   prune(options: { queryLogBefore: Date; idempotencyBefore: Date; draftsBefore?: Date }): Promise<number>;
 }
 
+/**
+ * The answer cache of upstream answers, shared by the nodes of a cluster. Written by the group
+ * commit (`ChargeItem.cache`), read and forgotten here.
+ */
+export interface AnswerCacheStore {
+  /** The cached answers of those of `mobiles` that have one. */
+  cachedAnswers(mobiles: readonly string[]): Promise<CachedAnswer[]>;
+  /** Writes answers outside a charge (`mnpd upstream test`); the newest of a number wins. */
+  cacheAnswers(answers: readonly CachedAnswer[]): Promise<void>;
+  /** Forgets a number's cached answer; whether it had one. */
+  forgetCachedAnswer(mobile: string): Promise<boolean>;
+  /** How many numbers have a cached answer. */
+  cachedAnswerCount(): Promise<number>;
+}
+
 /** Console logins: operators, and the passwords of operators and accounts. */
 export interface LoginStore {
   /** StoreError 'duplicate' when the username exists. */
@@ -654,7 +674,8 @@ export interface Store
     BatchJobStore,
     DataImportStore,
     PortedFeedStore,
-    SegmentVersionStore {}
+    SegmentVersionStore,
+    AnswerCacheStore {}
 
 /** A store call refused for the caller's input (unknown account, duplicate name, …). */
 export class StoreError extends Error {

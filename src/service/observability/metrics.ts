@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { UpstreamMetrics } from './upstream-metrics.js';
 
 /** Prometheus metrics of one server, on its own registry so tests can build several apps. */
+
 export class Metrics {
   readonly registry = new Registry();
   readonly requests = new Counter({
@@ -55,6 +57,8 @@ export class Metrics {
     help: "Operators' segment overrides applied",
     registers: [this.registry],
   });
+  /** The upstream providers and the answer cache (MNPD_UPSTREAMS). */
+  readonly upstream = new UpstreamMetrics(this.registry);
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'mnpd_' });
