@@ -35,6 +35,14 @@ export interface ServerConfig {
   snapshotWatchMs: number;
   /** Charges waiting for the store at most; past it answers are refused uncharged (-8, HTTP 503). */
   maxPendingCharges: number;
+  /** Addresses or CIDRs callbacks may go to although private, loopback … (MNPD_CALLBACK_ALLOW). */
+  callbackAllow: string[];
+  /** The first retry of a failed callback, in ms (doubling from there, at most an hour apart). */
+  callbackFirstRetryMs: number;
+  /** How often a node looks for ended jobs to announce and callbacks due, in ms. */
+  callbackPollMs: number;
+  /** `scheme://host[:port]` clients reach the API at, for results URLs; else the submission's host. */
+  publicUrl: string | undefined;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -109,5 +117,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     npdbFollowMs: integer(env, 'MNPD_NPDB_FOLLOW_MS', 5000, 50, 3_600_000),
     snapshotWatchMs: integer(env, 'MNPD_SNAPSHOT_WATCH_MS', 1000, 50, 3_600_000),
     maxPendingCharges: integer(env, 'MNPD_MAX_PENDING_CHARGES', DEFAULT_MAX_PENDING_CHARGES, 1, 10_000_000),
+    callbackAllow: (env.MNPD_CALLBACK_ALLOW ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+    callbackFirstRetryMs: integer(env, 'MNPD_CALLBACK_FIRST_RETRY_MS', 30_000, 10, 3_600_000),
+    callbackPollMs: integer(env, 'MNPD_CALLBACK_POLL_MS', 1000, 10, 3_600_000),
+    publicUrl: env.MNPD_PUBLIC_URL?.trim().replace(/\/+$/, '') || undefined,
   };
 }
