@@ -240,6 +240,11 @@ export class BatchService {
     return { rows: await this.views(accountId, rows), next };
   }
 
+  /** The account's jobs as they are (the API shows them its own way). */
+  listJobs(accountId: number, page: { before?: number; limit?: number }) {
+    return this.store.listBatchJobs(accountId, page);
+  }
+
   async view(accountId: number, id: number): Promise<BatchView> {
     const [view] = await this.views(accountId, [await this.job(accountId, id)]);
     return view;
