@@ -8,6 +8,7 @@ import { FeedGapError, FeedRejectedError } from '../data/ported-feed.js';
 import { DataFileError } from '../data/data-file-error.js';
 import { CliError } from './cli-error.js';
 import { registerAccounts } from './commands/account.js';
+import { registerCallbackSecret } from './commands/callback-secret.js';
 import { registerData } from './commands/data.js';
 import { registerLookup } from './commands/lookup.js';
 import { registerServe } from './commands/serve.js';
@@ -34,6 +35,7 @@ registerLookup(program);
 registerData(program);
 registerServe(program);
 registerAccounts(program);
+registerCallbackSecret(program);
 
 try {
   await program.parseAsync(process.argv);
