@@ -13,6 +13,7 @@ import { adminSystemRoutes } from './routes/admin-system.js';
 import { authRoutes } from './routes/auth.js';
 import { customerAccountRoutes } from './routes/customer-account.js';
 import { customerBatchRoutes } from './routes/customer-batches.js';
+import { customerCallbackRoutes } from './routes/customer-callbacks.js';
 import { checkCsrf, loadSession } from './session.js';
 import { consoleStatic } from './static.js';
 
@@ -96,6 +97,7 @@ export async function consolePlugin(
       authRoutes(api, deps);
       customerAccountRoutes(api, deps);
       customerBatchRoutes(api, deps);
+      customerCallbackRoutes(api, deps);
       adminAccountRoutes(api, deps);
       adminDataRoutes(api, deps);
       adminSystemRoutes(api, deps);
