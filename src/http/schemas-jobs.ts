@@ -45,6 +45,7 @@ function envelope(result: object, description: string) {
         code: { type: 'integer' },
         reason: { type: 'string' },
         message: { type: 'string' },
+        requestId: { type: 'string', description: 'with code -8: the id the server logged it under' },
         result,
       },
     },
