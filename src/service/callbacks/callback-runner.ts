@@ -56,7 +56,10 @@ export interface JobFinishedData {
 export const JOB_FINISHED_EVENT = 'job.finished';
 
 export interface CallbackRunnerOptions {
-  /** Who this node is to the others, for leases (the node's name). */
+  /**
+   * Who this node is to the others, for leases (the node's name); each process adds its own
+   * suffix, so two processes on one data directory never take the same event together.
+   */
   owner?: string;
   policy: CallbackTargetPolicy;
   /** `scheme://host` of the API for results URLs, when the operator set one. */
@@ -122,7 +125,7 @@ export class CallbackRunner {
     private readonly store: CallbackRunnerStore,
     private readonly options: CallbackRunnerOptions,
   ) {
-    this.#owner = options.owner ?? `callbacks:${randomUUID()}`;
+    this.#owner = `${options.owner ?? 'callbacks'}:${randomUUID().slice(0, 8)}`;
     this.#pollMs = options.pollMs ?? 1000;
     this.#scale = (options.firstRetryMs ?? FIRST_RETRY_DELAY_MS) / FIRST_RETRY_DELAY_MS;
     this.#leaseMs = options.leaseMs ?? CALLBACK_LEASE_MS;
