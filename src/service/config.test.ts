@@ -29,6 +29,10 @@ describe('configFromEnv', () => {
       npdbFollowMs: 5000,
       snapshotWatchMs: 1000,
       maxPendingCharges: 100_000,
+      callbackAllow: [],
+      callbackFirstRetryMs: 30_000,
+      callbackPollMs: 1000,
+      publicUrl: undefined,
     });
   });
 
@@ -52,6 +56,10 @@ describe('configFromEnv', () => {
       MNPD_NPDB_FOLLOW_MS: '250',
       MNPD_SNAPSHOT_WATCH_MS: '200',
       MNPD_MAX_PENDING_CHARGES: '50',
+      MNPD_CALLBACK_ALLOW: '10.0.0.0/8, 127.0.0.1',
+      MNPD_CALLBACK_FIRST_RETRY_MS: '100',
+      MNPD_CALLBACK_POLL_MS: '20',
+      MNPD_PUBLIC_URL: 'https://mnpd.example.com/',
     });
     expect(config).toEqual({
       port: 9000,
@@ -72,6 +80,10 @@ describe('configFromEnv', () => {
       npdbFollowMs: 250,
       snapshotWatchMs: 200,
       maxPendingCharges: 50,
+      callbackAllow: ['10.0.0.0/8', '127.0.0.1'],
+      callbackFirstRetryMs: 100,
+      callbackPollMs: 20,
+      publicUrl: 'https://mnpd.example.com',
     });
   });
 
