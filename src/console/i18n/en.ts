@@ -682,7 +682,7 @@ export const en: Dictionary<typeof zh> = {
       title: 'Callback secret',
       text: 'When a bulk job submitted over the API ends, mnpd POSTs to its callbackUrl, signed with this secret (the X-Mnpd-Signature header). Check the signature with it on your side.',
       configured: 'Set',
-      none: 'Not set yet (made at the first callback; make one here and keep it)',
+      none: 'Not set yet: make one before submitting jobs with a callbackUrl',
       create: 'Make a secret',
       rotate: 'Make a new secret',
       rotateConfirm:

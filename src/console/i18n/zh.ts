@@ -660,7 +660,7 @@ export const zh = {
       title: '回调密钥',
       text: '经 API 提交的批量任务结束时，mnpd 向其 callbackUrl 发送 POST 通知，并以本密钥签名（X-Mnpd-Signature 头）。请在接收端用它校验签名。',
       configured: '已设置',
-      none: '尚未设置（首次回调时自动生成，请在此重新生成后保存）',
+      none: '尚未设置：提交带 callbackUrl 的任务前请先生成',
       create: '生成密钥',
       rotate: '重新生成',
       rotateConfirm: '旧密钥将立即失效，之后的回调用新密钥签名。确定重新生成？',
@@ -686,7 +686,8 @@ export const zh = {
         mobiles: 'JSON 数组，号码可为字符串或数字',
         file: '.txt、.csv 或 .xlsx 文件：multipart 的 file 字段，或整个请求体（参数放在查询串中）',
         requestId: '可选，1–128 个字符；同一账户重复提交同一 requestId 时返回第一次创建的任务，不会再建任务',
-        callbackUrl: '可选；任务结束（完成、因余额停止或被取消）时 mnpd 向该地址 POST 一个签名事件',
+        callbackUrl:
+          '可选；任务结束（完成、因余额停止或被取消）时 mnpd 向该地址 POST 一个签名事件。需先生成回调密钥',
       },
       samples: {
         submit: '提交（JSON）',

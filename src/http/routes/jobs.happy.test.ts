@@ -298,6 +298,13 @@ for (const engine of availableEngines('jobs API tests')) {
       expect((await call('GET', `/jobs/${id}`)).body).toMatchObject({ code: 1 });
     });
 
+    it('refuses a callbackUrl before the account has a callback secret', async () => {
+      const { apikey } = await server.account({ name: uniqueName('nosecret'), balance: 10 });
+      const refused = await call('POST', '/jobs', { apikey, mobiles: [YICHANG], callbackUrl: receiver.url });
+      expect(refused.body).toMatchObject({ code: 1, message: expect.stringContaining('callback secret') });
+      expect((await call('GET', `/jobs?apikey=${apikey}`)).body.result!.jobs).toEqual([]);
+    });
+
     it('refuses an empty or oversized submission with code 1, charging nothing', async () => {
       const { account, apikey } = await customer();
       expect((await call('POST', '/jobs', { apikey })).body).toMatchObject({
@@ -327,7 +334,8 @@ describe('/jobs without MNPD_CALLBACK_ALLOW', () => {
   const server = serverForThisFile('sqlite');
 
   it('refuses a loopback or private callback URL (SSRF), creating no job', async () => {
-    const { apikey } = await server.account({ name: uniqueName('ssrf'), balance: 10 });
+    const { account, apikey } = await server.account({ name: uniqueName('ssrf'), balance: 10 });
+    await rotateCallbackSecret(server.server.deps.store, cliActor(), account.id);
     for (const callbackUrl of [
       'http://127.0.0.1:9/hook',
       'http://169.254.169.254/latest/meta-data/',

@@ -134,7 +134,7 @@ export class BatchService {
   constructor(
     private readonly store: BatchJobStore &
       Pick<AccountStore, 'getAccount'> &
-      Pick<CallbackStore, 'findBatchJobByRequestId' | 'callbackHistory'>,
+      Pick<CallbackStore, 'findBatchJobByRequestId' | 'callbackHistory' | 'callbackSecret'>,
     /** Tells the runner a job was queued, so it starts at once rather than at its next look. */
     private readonly notifyRunner: () => void,
     /** Where callbacks may go (MNPD_CALLBACK_ALLOW); none are taken without it. */
@@ -169,7 +169,7 @@ export class BatchService {
     if ((await this.#account(accountId)).status !== 'active') {
       throw new ServiceError('account_suspended', 'the account is suspended');
     }
-    if (callbackUrl !== undefined) await this.#checkCallbackUrl(callbackUrl);
+    if (callbackUrl !== undefined) await this.#checkCallbackUrl(accountId, callbackUrl);
     const { fileName, summary } = await this.#read(accountId, submission);
     try {
       const job = await this.store.createBatchJob({
@@ -220,8 +220,16 @@ export class BatchService {
     return { fileName: 'mobiles.json', summary: readNumberList(mobiles) };
   }
 
-  async #checkCallbackUrl(url: string): Promise<void> {
+  async #checkCallbackUrl(accountId: number, url: string): Promise<void> {
     if (!this.callbackPolicy) throw new ServiceError('invalid', 'callbacks are not available on this server');
+    // A callback signed with a secret nobody was shown could not be checked by its receiver.
+    if ((await this.store.callbackSecret(accountId)) === null) {
+      throw new ServiceError(
+        'invalid',
+        'a callbackUrl needs the account’s callback secret: make one on the console’s keys page ' +
+          '(or with mnpd account callback-secret NAME), then submit again',
+      );
+    }
     const target = await checkCallbackTarget(url, this.callbackPolicy);
     // A name that does not resolve now may resolve when the job ends: its delivery checks again.
     if (!target.ok && target.reason !== 'unresolvable-host') {
