@@ -711,7 +711,7 @@ export const en: Dictionary<typeof zh> = {
         requestId:
           'Optional, 1–128 characters; submitting a requestId the account used before answers the job it made, and makes no other',
         callbackUrl:
-          'Optional; when the job ends (done, stopped for the balance, or cancelled) mnpd POSTs a signed event to it',
+          'Optional; when the job ends (done, stopped for the balance, or cancelled) mnpd POSTs a signed event to it. Needs the account’s callback secret first',
       },
       samples: {
         submit: 'Submit (JSON)',
