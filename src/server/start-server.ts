@@ -116,6 +116,7 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
     countsOf: (job) => counts.of(job),
     pollMs: config.callbackPollMs,
     firstRetryMs: config.callbackFirstRetryMs,
+    onAttempt: (outcome) => metrics.callbackAttempts.inc({ outcome }),
   });
   return {
     config,

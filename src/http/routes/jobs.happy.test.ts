@@ -273,6 +273,9 @@ for (const engine of availableEngines('jobs API tests')) {
         { attempt: 3, outcome: 'failed', httpStatus: 503 },
         { attempt: 4, outcome: 'delivered', httpStatus: 200, nextAttemptAt: null },
       ]);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toMatch(/mnpd_callback_attempts_total\{outcome="failed"\} [3-9]/);
+      expect(metrics).toMatch(/mnpd_callback_attempts_total\{outcome="delivered"\} [1-9]/);
       expect(history!.attempts[0].nextAttemptAt!.getTime()).toBeGreaterThan(
         history!.attempts[0].startedAt.getTime(),
       );

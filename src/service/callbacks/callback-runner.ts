@@ -71,6 +71,8 @@ export interface CallbackRunnerOptions {
   firstRetryMs?: number;
   leaseMs?: number;
   timeoutMs?: number;
+  /** After each attempt, with its outcome (metrics). */
+  onAttempt?: (outcome: DeliveryAttempt['outcome']) => void;
 }
 
 const SILENT: Log = { info: () => {}, warn: () => {}, error: () => {} };
@@ -245,6 +247,7 @@ export class CallbackRunner {
         status = 'failed';
       }
     }
+    this.options.onAttempt?.(attempt.outcome);
     await this.store.recordCallbackAttempt(delivery.eventId, this.#owner, {
       status,
       outcome: attempt.outcome,
