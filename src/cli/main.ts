@@ -9,6 +9,7 @@ import { FeedGapError, FeedRejectedError } from '../data/ported-feed.js';
 import { DataFileError } from '../data/data-file-error.js';
 import { CliError } from './cli-error.js';
 import { registerAccounts } from './commands/account.js';
+import { registerCallbackSecret } from './commands/callback-secret.js';
 import { registerData } from './commands/data.js';
 import { registerLookup } from './commands/lookup.js';
 import { registerServe } from './commands/serve.js';
@@ -38,6 +39,7 @@ registerData(program);
 registerServe(program);
 registerAccounts(program);
 registerUpstream(program);
+registerCallbackSecret(program);
 
 try {
   await program.parseAsync(process.argv);

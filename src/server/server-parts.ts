@@ -1,6 +1,7 @@
 import type { ChargeBatcher } from '../billing/charge-batcher.js';
 import type { AppDeps } from '../http/app.js';
 import type { BatchJobRunner } from '../service/batches/batch-runner.js';
+import type { CallbackRunner } from '../service/callbacks/callback-runner.js';
 import type { LoginGuard } from '../service/operators/login-throttle.js';
 import type { Portability } from '../service/portability/open-portability.js';
 import type { KeyResolver } from '../service/queries/key-resolver.js';
@@ -17,4 +18,6 @@ export interface ServerParts extends AppDeps {
   ported: Portability;
   batchJobs: BatchJobRunner;
   upstreams: Upstreams;
+  /** Announces API jobs' ends to their callback URLs. */
+  callbacks: CallbackRunner;
 }

@@ -14,6 +14,9 @@ import { AccountService } from '../service/accounts/account-service.js';
 import { type FirstStart, bootstrapEmptyStore } from '../service/accounts/first-start.js';
 import { BatchJobRunner } from '../service/batches/batch-runner.js';
 import { BatchService } from '../service/batches/batch-service.js';
+import { JobCodeCounts } from '../service/batches/code-counts.js';
+import { CallbackRunner } from '../service/callbacks/callback-runner.js';
+import { CallbackAllowList } from '../service/callbacks/callback-target.js';
 import type { ServerConfig } from '../service/config.js';
 import type { Log } from '../service/log.js';
 import { nodeName } from '../service/node-name.js';
@@ -123,6 +126,18 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
     onCommit: (charged) => metrics.charges.inc(charged),
     live: upstreams.live,
   });
+  // A bad MNPD_CALLBACK_ALLOW entry stops the start here, with its text.
+  const callbackPolicy = { allow: new CallbackAllowList(config.callbackAllow) };
+  const counts = new JobCodeCounts(store);
+  const callbacks = new CallbackRunner(store, {
+    owner: node,
+    policy: callbackPolicy,
+    publicUrl: config.publicUrl,
+    countsOf: (job) => counts.of(job),
+    pollMs: config.callbackPollMs,
+    firstRetryMs: config.callbackFirstRetryMs,
+    onAttempt: (outcome) => metrics.callbackAttempts.inc({ outcome }),
+  });
   return {
     config,
     store,
@@ -140,7 +155,7 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
     }),
     accounts: new AccountService(store, () => keys.invalidate()),
     logins: new LoginService(store, loginGuard),
-    batches: new BatchService(store, () => batchJobs.notify()),
+    batches: new BatchService(store, () => batchJobs.notify(), callbackPolicy),
     portability: ported.service,
     batcher,
     keys,
@@ -150,6 +165,7 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
     batchJobs,
     segments,
     upstreams,
+    callbacks,
   };
 }
 
@@ -191,6 +207,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await background.stop();
       await Promise.all([app.close(), tlsApp?.close()]);
       await deps.batchJobs.close();
+      await deps.callbacks.close();
       await deps.batcher.close();
       await deps.upstreams.close();
       await store.close();

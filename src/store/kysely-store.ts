@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import * as answerCache from './answer-cache.js';
 import { auditLog, insertAudit } from './audit-log.js';
 import * as batchJobs from './batch-jobs.js';
+import * as callbacks from './callback-deliveries.js';
 import { commitChargesIn } from './commit-charges.js';
 import { CompiledStatements, type DirectExecutor } from './compiled-statements.js';
 import * as dataImports from './data-imports.js';
@@ -33,6 +34,10 @@ import {
   type BatchJob,
   type BatchJobStatus,
   type CachedAnswer,
+  type CallbackAttemptRecord,
+  type CallbackAttemptResult,
+  type CallbackDelivery,
+  type CallbackDue,
   type ChargeItem,
   type ChargeResult,
   type ConsoleSession,
@@ -577,6 +582,52 @@ export abstract class KyselyStore implements Store {
     limit: number,
   ): Promise<BatchChunkOutput[]> {
     return batchJobs.batchChunkOutputs(this.#ctx, accountId, jobId, fromChunk, limit);
+  }
+
+  // ---- API jobs' callbacks (0014)
+
+  findBatchJobByRequestId(accountId: number, requestId: string): Promise<BatchJob | undefined> {
+    return callbacks.findBatchJobByRequestId(this.#ctx, accountId, requestId);
+  }
+
+  callbackSecret(accountId: number): Promise<string | null> {
+    return callbacks.callbackSecret(this.#ctx, accountId);
+  }
+
+  setCallbackSecret(accountId: number, secret: string, audit?: NewAuditEntry): Promise<void> {
+    return callbacks.setCallbackSecret(this.#ctx, accountId, secret, audit);
+  }
+
+  callbacksDue(limit: number): Promise<CallbackDue[]> {
+    return callbacks.callbacksDue(this.#ctx, limit);
+  }
+
+  createCallbackDelivery(delivery: {
+    eventId: string;
+    jobId: number;
+    url: string;
+    body: string;
+  }): Promise<boolean> {
+    return callbacks.createCallbackDelivery(this.#ctx, delivery);
+  }
+
+  claimDueCallbacks(owner: string, leaseMs: number, limit: number): Promise<CallbackDelivery[]> {
+    return callbacks.claimDueCallbacks(this.#ctx, owner, leaseMs, limit);
+  }
+
+  recordCallbackAttempt(eventId: string, owner: string, result: CallbackAttemptResult): Promise<boolean> {
+    return callbacks.recordCallbackAttempt(this.#ctx, eventId, owner, result);
+  }
+
+  releaseCallbacks(owner: string): Promise<void> {
+    return callbacks.releaseCallbacks(this.#ctx, owner);
+  }
+
+  callbackHistory(
+    accountId: number,
+    jobId: number,
+  ): Promise<{ delivery: CallbackDelivery; attempts: CallbackAttemptRecord[] } | undefined> {
+    return callbacks.callbackHistory(this.#ctx, accountId, jobId);
   }
 
   // ---- data imports

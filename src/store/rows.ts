@@ -196,6 +196,9 @@ export function toBatchJob(row: Selectable<BatchJobsTable>): BatchJob {
     createdAt: toDate(row.created_at),
     startedAt: toNullableDate(row.started_at),
     finishedAt: toNullableDate(row.finished_at),
+    origin: row.origin,
+    requestId: row.request_id,
+    callbackUrl: row.callback_url,
   };
 }
 

@@ -209,7 +209,15 @@ export interface BatchJob {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** Where the job was submitted: the console's batch pages, or `POST /jobs`. */
+  origin: BatchJobOrigin;
+  /** The client's requestId of an API job (one job per id and account). */
+  requestId: string | null;
+  /** Where the job's end is announced (API jobs). */
+  callbackUrl: string | null;
 }
+
+export type BatchJobOrigin = 'console' | 'api';
 
 export interface BatchInvalidSample {
   /** 1-based line of the uploaded file. */
@@ -229,6 +237,15 @@ export interface NewBatchJob {
   invalid: number;
   duplicates: number;
   invalidSamples?: BatchInvalidSample[];
+  /** 'console' unless said. */
+  origin?: BatchJobOrigin;
+  /** StoreError 'duplicate' when the account has a job with this requestId already. */
+  requestId?: string;
+  callbackUrl?: string;
+  /** `scheme://host` for the results URL the callback names. */
+  resultsBase?: string;
+  /** Created queued (for the runner at once) rather than as a draft. */
+  queued?: boolean;
 }
 
 export interface BatchChunkOutput {
@@ -662,6 +679,94 @@ export interface SegmentVersionStore {
   listSegmentOverrides(): Promise<SegmentOverride[]>;
 }
 
+export type CallbackDeliveryStatus = 'pending' | 'delivered' | 'failed';
+export type CallbackAttemptOutcome = 'delivered' | 'failed' | 'refused';
+
+/** A job that ended and waits for its callback event to be made. */
+export interface CallbackDue {
+  job: BatchJob;
+  callbackUrl: string;
+  resultsBase: string | null;
+}
+
+/** One event to deliver, with what its sender needs. */
+export interface CallbackDelivery {
+  eventId: string;
+  jobId: number;
+  accountId: number;
+  url: string;
+  body: string;
+  status: CallbackDeliveryStatus;
+  attempts: number;
+  createdAt: Date;
+  firstAttemptAt: Date | null;
+  nextAttemptAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface CallbackAttemptRecord {
+  attempt: number;
+  outcome: CallbackAttemptOutcome;
+  httpStatus: number | null;
+  error: string | null;
+  startedAt: Date;
+  durationMs: number;
+  /** When the next attempt is due; null when this one was the last. */
+  nextAttemptAt: Date | null;
+}
+
+/** An attempt's outcome and what follows it. */
+export interface CallbackAttemptResult extends Omit<CallbackAttemptRecord, 'attempt'> {
+  /** pending (nextAttemptAt set), delivered, or failed (given up). */
+  status: CallbackDeliveryStatus;
+}
+
+/**
+ * API jobs' callbacks: the per-account secret, the events made when jobs end, their leases (one
+ * node sends an event) and every attempt.
+ */
+export interface CallbackStore {
+  /** The account's job with this requestId, if any. */
+  findBatchJobByRequestId(accountId: number, requestId: string): Promise<BatchJob | undefined>;
+  /**
+   * The secret that signs the account's callbacks, in clear: an HMAC needs the key itself (a
+   * hash could not sign). Null when none was made yet.
+   */
+  callbackSecret(accountId: number): Promise<string | null>;
+  /** Replaces the account's secret, with its audit entry; StoreError 'not_found' for an unknown account. */
+  setCallbackSecret(accountId: number, secret: string, audit?: NewAuditEntry): Promise<void>;
+  /** Ended jobs (done, stopped, cancelled) whose callback event is not made yet, oldest first. */
+  callbacksDue(limit: number): Promise<CallbackDue[]>;
+  /**
+   * Makes the job's event once: false when it was made already (another node was quicker).
+   * Due at once.
+   */
+  createCallbackDelivery(delivery: {
+    eventId: string;
+    jobId: number;
+    url: string;
+    body: string;
+  }): Promise<boolean>;
+  /**
+   * Takes the lease on up to `limit` pending deliveries whose next attempt is due, for `owner`,
+   * until `leaseMs` from now (the store's clock); only those taken are returned.
+   */
+  claimDueCallbacks(owner: string, leaseMs: number, limit: number): Promise<CallbackDelivery[]>;
+  /**
+   * Records an attempt of a delivery `owner` holds and moves it on (pending with its next time,
+   * delivered, or failed), letting the lease go; false (nothing written) when `owner` no longer
+   * holds it.
+   */
+  recordCallbackAttempt(eventId: string, owner: string, result: CallbackAttemptResult): Promise<boolean>;
+  /** Gives up the leases `owner` holds. */
+  releaseCallbacks(owner: string): Promise<void>;
+  /** The account's job's delivery and its attempts, oldest first (at most 100, the latest). */
+  callbackHistory(
+    accountId: number,
+    jobId: number,
+  ): Promise<{ delivery: CallbackDelivery; attempts: CallbackAttemptRecord[] } | undefined>;
+}
+
 export interface Store
   extends
     StoreLifecycle,
@@ -675,7 +780,8 @@ export interface Store
     DataImportStore,
     PortedFeedStore,
     SegmentVersionStore,
-    AnswerCacheStore {}
+    AnswerCacheStore,
+    CallbackStore {}
 
 /** A store call refused for the caller's input (unknown account, duplicate name, …). */
 export class StoreError extends Error {

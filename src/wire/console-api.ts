@@ -137,6 +137,30 @@ export interface BatchView {
   startedAt: string | null;
   finishedAt: string | null;
   preview?: BatchPreview;
+  /** Where the job was submitted: the console, or the API's POST /jobs. */
+  origin?: 'console' | 'api';
+  requestId?: string | null;
+  callbackUrl?: string | null;
+}
+
+/** One attempt to deliver a job's callback, as the batch page shows it. */
+export interface BatchCallbackAttemptView {
+  attempt: number;
+  outcome: 'delivered' | 'failed' | 'refused';
+  httpStatus: number | null;
+  error: string | null;
+  startedAt: string;
+  durationMs: number;
+  nextAttemptAt: string | null;
+}
+
+/** A job's callback: its event, where it goes, how it stands, and every attempt. */
+export interface BatchCallbackView {
+  eventId: string;
+  url: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: BatchCallbackAttemptView[];
+  nextAttemptAt: string | null;
 }
 
 export interface AdminAccount {

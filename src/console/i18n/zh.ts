@@ -759,4 +759,59 @@ export const zh = {
     outsidePlan: '规划外',
     total: '合计',
   },
+  jobs: {
+    viaApi: '经 API 提交',
+    secret: {
+      title: '回调密钥',
+      text: '经 API 提交的批量任务结束时，mnpd 向其 callbackUrl 发送 POST 通知，并以本密钥签名（X-Mnpd-Signature 头）。请在接收端用它校验签名。',
+      configured: '已设置',
+      none: '尚未设置：提交带 callbackUrl 的任务前请先生成',
+      create: '生成密钥',
+      rotate: '重新生成',
+      rotateConfirm: '旧密钥将立即失效，之后的回调用新密钥签名。确定重新生成？',
+      once: '密钥只显示这一次，请立即复制保存。',
+    },
+    callback: {
+      title: '任务回调',
+      url: '回调地址',
+      status: '状态',
+      waiting: '任务结束后发送',
+      event: '事件 ID',
+      next: '下次尝试',
+      at: '时间',
+      outcome: '结果',
+      error: '错误',
+      statuses: { pending: '重试中', delivered: '已送达', failed: '已放弃' },
+      outcomes: { delivered: '送达', failed: '失败', refused: '拒绝发送' },
+    },
+    docs: {
+      intro:
+        '一次提交最多 1,000,000 个号码，后台运行，与控制台的批量查询使用同一引擎、同样计费（仅 code 0 的结果计费）和同样限制。号码可用 JSON 数组 mobiles 提交，也可上传 txt、csv 或 xlsx 文件（multipart 或直接作为请求体）。',
+      params: {
+        mobiles: 'JSON 数组，号码可为字符串或数字',
+        file: '.txt、.csv 或 .xlsx 文件：multipart 的 file 字段，或整个请求体（参数放在查询串中）',
+        requestId: '可选，1–128 个字符；同一账户重复提交同一 requestId 时返回第一次创建的任务，不会再建任务',
+        callbackUrl:
+          '可选；任务结束（完成、因余额停止或被取消）时 mnpd 向该地址 POST 一个签名事件。需先生成回调密钥',
+      },
+      samples: {
+        submit: '提交（JSON）',
+        file: '提交（文件）',
+        status: '查询状态',
+        results: '下载结果',
+        cancel: '取消',
+        list: '任务列表',
+      },
+      submitAnswer: '提交成功的应答',
+      statusAnswer: '状态应答（counts 为各结果码的数量）',
+      limits:
+        '空提交或超过 1,000,000 个号码返回 code 1 并附 message。其他账户的任务一律返回 HTTP 404，不含任何数据。取消后已查询的号码仍然计费。CSV 中以 = + - @ 开头的单元格前加单引号，防止公式注入。',
+      callbacksTitle: '任务回调与签名校验',
+      callbacksIntro:
+        '任务结束时，mnpd 向 callbackUrl 发送 JSON 事件。X-Mnpd-Signature 为 t=<Unix 秒>,v1=<十六进制 HMAC-SHA256>，签名内容为 "t" + "." + 原始请求体，密钥为本账户的回调密钥（在“密钥与 IP 白名单”页生成）。',
+      verifyIntro: '校验时请使用收到的原始请求体（不要重新序列化 JSON），并拒绝时间相差超过 5 分钟的请求：',
+      retries:
+        '接收端返回 2xx 即视为送达；其他状态、超时或连接失败会按指数退避重试（30 秒起，最长间隔 1 小时），持续 24 小时。每次重试的事件 id 相同，请按 id 去重。mnpd 不跟随重定向，也不向内网、回环或链路本地地址发送回调（除非运营方通过 MNPD_CALLBACK_ALLOW 允许）。',
+    },
+  },
 };

@@ -15,6 +15,7 @@ import { adminUpstreamRoutes } from './routes/admin-upstreams.js';
 import { authRoutes } from './routes/auth.js';
 import { customerAccountRoutes } from './routes/customer-account.js';
 import { customerBatchRoutes } from './routes/customer-batches.js';
+import { customerCallbackRoutes } from './routes/customer-callbacks.js';
 import { checkCsrf, loadSession } from './session.js';
 import { consoleStatic } from './static.js';
 
@@ -98,6 +99,7 @@ export async function consolePlugin(
       authRoutes(api, deps);
       customerAccountRoutes(api, deps);
       customerBatchRoutes(api, deps);
+      customerCallbackRoutes(api, deps);
       adminAccountRoutes(api, deps);
       adminDataRoutes(api, deps);
       adminSegmentRoutes(api, deps);

@@ -102,13 +102,19 @@ class EntryCollector {
   duplicates = 0;
   readonly invalidSamples: InvalidSample[] = [];
   #rows = 0;
-  #headerSeen = false;
+  #headerSeen: boolean;
   #column: number | undefined;
   /** Data rows held back until the number column is known. */
   #sniffed: { line: number; cells: string[] }[] = [];
   // Numbers as numbers: 1M of them take a fraction of the memory 1M strings would.
   readonly #seenNumbers = new Set<number>();
   readonly #seenTexts = new Set<string>();
+
+  /** `headerless`: every row is data (a list sent as JSON has no header to skip). */
+  constructor(options: { headerless?: boolean } = {}) {
+    this.#headerSeen = options.headerless ?? false;
+    if (options.headerless) this.#column = 0;
+  }
 
   addRow(line: number, raw: string[]): void {
     // Only a cell's start can matter (a number, a header, the sample shown): every step below
@@ -369,6 +375,31 @@ export async function readBatchFile(fileName: string, content: Buffer): Promise<
       summary.lines === 0
         ? 'the file holds no numbers'
         : `none of the file's ${summary.lines} lines is a valid mobile number`,
+    );
+  }
+  return summary;
+}
+
+/** A list's entry as text: numbers as their digits, anything else that is not text as nothing. */
+function listEntryText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value.toFixed(0);
+  return '';
+}
+
+/**
+ * A list of numbers sent as data (`POST /jobs` with a JSON `mobiles` array) read into the entries
+ * of a batch job as a file's rows are: the same normalising, duplicates, invalid samples and limits.
+ */
+export function readNumberList(values: readonly unknown[]): BatchFileSummary {
+  const collector = new EntryCollector({ headerless: true });
+  values.forEach((value, i) => collector.addRow(i + 1, [listEntryText(value)]));
+  const summary = collector.finish();
+  if (summary.valid === 0) {
+    throw invalidFile(
+      summary.lines === 0
+        ? 'the list holds no numbers'
+        : `none of the list's ${summary.lines} entries is a valid mobile number`,
     );
   }
   return summary;

@@ -45,6 +45,12 @@ export class Metrics {
     help: 'Numbers in the portability database',
     registers: [this.registry],
   });
+  readonly callbackAttempts = new Counter({
+    name: 'mnpd_callback_attempts_total',
+    help: 'Job callback attempts by outcome (delivered, failed, refused)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
 
   readonly segmentsVersion = new Gauge({
     name: 'mnpd_segments_version_info',
