@@ -1,4 +1,6 @@
 import type { Store } from '../store/store.js';
+import type { SignedRequestService } from '../service/api-signatures/signed-requests.js';
+import type { SigningKeyService } from '../service/api-signatures/signing-key-service.js';
 import type { AccountService } from '../service/accounts/account-service.js';
 import type { BatchService } from '../service/batches/batch-service.js';
 import type { ServerConfig } from '../service/config.js';
@@ -28,4 +30,8 @@ export interface AppDeps {
   traffic: TrafficMonitor;
   /** Whether the store can be read and written now (/readyz). */
   storeHealth: StoreHealth;
+  /** Requests signed with an AppKey/AppSecret (the Aliyun gateway's signature mode). */
+  signatures: SignedRequestService;
+  /** Keys issued as AppKey/AppSecret pairs, and accounts that take signed requests only. */
+  signingKeys: SigningKeyService;
 }

@@ -5,6 +5,7 @@ import type { LoginGuard } from '../service/operators/login-throttle.js';
 import type { Portability } from '../service/portability/open-portability.js';
 import type { KeyResolver } from '../service/queries/key-resolver.js';
 import type { RateLimiter } from '../service/queries/rate-limiter.js';
+import type { NonceStore } from '../service/api-signatures/nonce-store.js';
 
 /** What one server process is made of: the HTTP layer's dependencies and what runs beside them. */
 export interface ServerParts extends AppDeps {
@@ -15,4 +16,6 @@ export interface ServerParts extends AppDeps {
   /** The portability database, the cluster's sharing and the import service, together. */
   ported: Portability;
   batchJobs: BatchJobRunner;
+  /** Nonces of signed requests: Redis across a cluster, else this process's memory. */
+  nonces: NonceStore & { close?(): Promise<void> };
 }

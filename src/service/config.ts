@@ -35,6 +35,22 @@ export interface ServerConfig {
   snapshotWatchMs: number;
   /** Charges waiting for the store at most; past it answers are refused uncharged (-8, HTTP 503). */
   maxPendingCharges: number;
+  /**
+   * MNPD_SECRET_KEY: 64 hex characters sealing AppSecrets in the store; unset, a key made in the
+   * data directory (`secret.key`). Every node of a cluster needs the same one.
+   */
+  secretKey: string | undefined;
+  /** The Kamailio pdb endpoint (UDP); undefined (MNPD_PDB_PORT unset) when off. */
+  pdb: PdbConfig | undefined;
+}
+
+export interface PdbConfig {
+  port: number;
+  host: string;
+  /** The account pdb answers are billed to; undefined: not charged. */
+  account: string | undefined;
+  /** CIDRs or addresses allowed to ask; empty: any. */
+  allow: string[];
 }
 
 export const DEFAULT_PORT = 8080;
@@ -79,6 +95,24 @@ export function npdbSharedFromEnv(env: NodeJS.ProcessEnv = process.env): boolean
   return flag(env, 'MNPD_NPDB_SHARED', /^postgres(ql)?:\/\//i.test(env.DATABASE_URL?.trim() ?? ''));
 }
 
+function list(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
+/** MNPD_PDB_*: the pdb endpoint is off unless MNPD_PDB_PORT names a port. */
+export function pdbConfigFromEnv(env: NodeJS.ProcessEnv = process.env): PdbConfig | undefined {
+  if (!env.MNPD_PDB_PORT) return undefined;
+  return {
+    port: integer(env, 'MNPD_PDB_PORT', 0, 0, 65535),
+    host: env.MNPD_PDB_HOST || '0.0.0.0',
+    account: env.MNPD_PDB_ACCOUNT?.trim() || undefined,
+    allow: list(env.MNPD_PDB_ALLOW),
+  };
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const cert = env.MNPD_TLS_CERT || undefined;
   const key = env.MNPD_TLS_KEY || undefined;
@@ -109,5 +143,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     npdbFollowMs: integer(env, 'MNPD_NPDB_FOLLOW_MS', 5000, 50, 3_600_000),
     snapshotWatchMs: integer(env, 'MNPD_SNAPSHOT_WATCH_MS', 1000, 50, 3_600_000),
     maxPendingCharges: integer(env, 'MNPD_MAX_PENDING_CHARGES', DEFAULT_MAX_PENDING_CHARGES, 1, 10_000_000),
+    secretKey: env.MNPD_SECRET_KEY || undefined,
+    pdb: pdbConfigFromEnv(env),
   };
 }

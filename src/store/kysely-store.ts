@@ -19,6 +19,7 @@ import { newestFirst } from './paging.js';
 import { ACCOUNT_COLUMNS, toAccount, toIpRule, toKey, toLedgerEntry } from './rows.js';
 import type { EngineTraits } from './schema.js';
 import * as sessions from './sessions.js';
+import * as signingKeys from './signing-keys.js';
 import { type Db, type StoreContext, accountNotFound } from './store-context.js';
 import {
   type Account,
@@ -52,6 +53,7 @@ import {
   type PageOptions,
   type QueryLogFilter,
   type QueryLogRow,
+  type SigningKey,
   type Store,
   StoreError,
   type UsageHour,
@@ -173,6 +175,8 @@ export abstract class KyselyStore implements Store {
       qps_limit: changes.qpsLimit,
       status: changes.status,
       low_balance_threshold: changes.lowBalanceThreshold,
+      require_signatures:
+        changes.requireSignatures === undefined ? undefined : changes.requireSignatures ? 1 : 0,
     };
     const set = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
     if (Object.keys(set).length === 0 && !auditOf) return this.#account(this.db, id);
@@ -313,6 +317,7 @@ export abstract class KyselyStore implements Store {
         'a.qps_limit',
         'a.status',
         'a.low_balance_threshold',
+        'a.require_signatures',
       ])
       .select('a.created_at as account_created_at')
       .where('k.kind', '=', kind)
@@ -328,6 +333,7 @@ export abstract class KyselyStore implements Store {
       qps_limit,
       status,
       low_balance_threshold,
+      require_signatures,
       account_created_at,
       ...key
     } = row;
@@ -340,8 +346,32 @@ export abstract class KyselyStore implements Store {
       qps_limit,
       status,
       low_balance_threshold,
+      require_signatures,
     };
     return { key: toKey(key), account: toAccount({ ...account, created_at: account_created_at }) };
+  }
+
+  async createSigningKey(
+    accountId: number,
+    key: NewKey,
+    signing: { appKey: string; sealedSecret: string },
+    auditOf?: AuditOf<KeyRecord>,
+  ): Promise<KeyRecord> {
+    return this.write(async (trx) => {
+      await this.#account(trx, accountId);
+      const record = await this.#insertKey(trx, accountId, key);
+      await signingKeys.insertSigningKeyIn(trx, record.id, signing);
+      if (auditOf) await insertAudit(trx, this.traits, auditOf(record));
+      return record;
+    });
+  }
+
+  findSigningKey(appKey: string): Promise<SigningKey | undefined> {
+    return signingKeys.findSigningKey(this.#ctx, appKey);
+  }
+
+  appKeysOf(accountId: number): Promise<Map<number, string>> {
+    return signingKeys.appKeysOf(this.#ctx, accountId);
   }
 
   async listKeys(accountId: number): Promise<KeyRecord[]> {

@@ -9,6 +9,7 @@ import { feedOrigins } from './migration-0005-feed-origins.js';
 import { lighterCommit } from './migration-0006-lighter-commit.js';
 import { importOrigins } from './migration-0007-import-origins.js';
 import { storeHealth } from './migration-0011-store-health.js';
+import { signedKeys } from './migration-0015-signed-keys.js';
 import type { Engine } from './schema.js';
 
 /** In name order, which is the order they run in; never edit one that has shipped, add the next. */
@@ -22,6 +23,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0006_lighter_commit': lighterCommit(),
     '0007_import_origins': importOrigins(),
     '0011_store_health': storeHealth(engine),
+    '0015_signed_keys': signedKeys(),
   };
 }
 

@@ -49,6 +49,7 @@ export const ACCOUNT_COLUMNS = [
   'status',
   'low_balance_threshold',
   'created_at',
+  'require_signatures',
 ] as const;
 
 export type AccountRow = Pick<Selectable<AccountsTable>, (typeof ACCOUNT_COLUMNS)[number]>;
@@ -64,6 +65,7 @@ export function toAccount(row: AccountRow): Account {
     status: row.status,
     lowBalanceThreshold: row.low_balance_threshold,
     createdAt: toDate(row.created_at),
+    requireSignatures: row.require_signatures === 1,
   };
 }
 

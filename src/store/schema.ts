@@ -55,6 +55,8 @@ export interface AccountsTable {
   low_balance_threshold: number | null;
   /** The console password (scrypt); null = no console login. Never part of `Account`. */
   password_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1: only signed requests are accepted (migration 0015). */
+  require_signatures: ColumnType<number, number | undefined, number>;
 }
 
 export interface ApiKeysTable {
@@ -66,6 +68,13 @@ export interface ApiKeysTable {
   label: string;
   created_at: Timestamp;
   revoked_at: NullableTimestamp;
+}
+
+/** The AppKey and sealed AppSecret of a key issued as a pair (migration 0015). */
+export interface SigningKeysTable {
+  key_id: number;
+  app_key: string;
+  sealed_secret: string;
 }
 
 export interface IpRulesTable {
@@ -233,4 +242,5 @@ export interface Database {
   store_health: StoreHealthTable;
   ported_feeds: PortedFeedsTable;
   ported_feed_chunks: PortedFeedChunksTable;
+  signing_keys: SigningKeysTable;
 }
