@@ -14,6 +14,7 @@ export function accountView(account: Account, hasPassword: boolean): AdminAccoun
     lowBalanceThreshold: account.lowBalanceThreshold,
     hasPassword,
     createdAt: account.createdAt.toISOString(),
+    requireSignatures: account.requireSignatures,
   };
 }
 
