@@ -12,6 +12,7 @@ import { adminDataRoutes } from './routes/admin-data.js';
 import { adminSystemRoutes } from './routes/admin-system.js';
 import { authRoutes } from './routes/auth.js';
 import { customerAccountRoutes } from './routes/customer-account.js';
+import { customerSignatureRoutes } from './routes/customer-signatures.js';
 import { customerBatchRoutes } from './routes/customer-batches.js';
 import { checkCsrf, loadSession } from './session.js';
 import { consoleStatic } from './static.js';
@@ -96,6 +97,7 @@ export async function consolePlugin(
       authRoutes(api, deps);
       customerAccountRoutes(api, deps);
       customerBatchRoutes(api, deps);
+      customerSignatureRoutes(api, deps);
       adminAccountRoutes(api, deps);
       adminDataRoutes(api, deps);
       adminSystemRoutes(api, deps);
