@@ -57,6 +57,21 @@ for (const engine of availableEngines('signed requests')) {
       expect(rows.filter((row) => row.code === -2)).toHaveLength(1);
     });
 
+    it('reads the parameters as the client signed them: UTF-8, spaces, plus signs, ext and requestId', async () => {
+      const { apikey, client } = await signedAccount(5);
+      const query = { mobile: YICHANG, ext: '1', requestId: `重试 1+2&${uniqueName('r')}` };
+      const first = await client.get(`${server.url}/carrier`, {
+        query,
+        headers: { accept: 'application/json' },
+      });
+      expect(first).toMatchObject({ code: 0, result: { Mobile: YICHANG, requestId: query.requestId } });
+      // The same requestId again (a new nonce): replayed, not charged twice.
+      expect(
+        await client.get(`${server.url}/carrier`, { query, headers: { accept: 'application/json' } }),
+      ).toEqual(first);
+      expect(await balanceOf(server, apikey)).toBe('4');
+    });
+
     it('signs /balance and /records too, so an account taking signed requests only still reads them', async () => {
       const { account, client } = await signedAccount(7);
       await server.server.deps.signingKeys.requireSignatures(cliActor(), account.id, true);
