@@ -440,6 +440,7 @@ export const en: Dictionary<typeof zh> = {
     empty: 'No signed key yet.',
     pairTitle: 'New AppKey / AppSecret',
     secretOnce: 'Copy the AppSecret now: it is shown only this once and cannot be shown again.',
+    only: 'Signed requests only',
   },
   docs: {
     title: 'API docs',

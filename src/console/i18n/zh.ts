@@ -428,6 +428,7 @@ export const zh = {
     empty: '还没有签名密钥。',
     pairTitle: '新的 AppKey / AppSecret',
     secretOnce: '请立即复制 AppSecret：它只显示这一次，之后无法再次查看。',
+    only: '仅接受签名请求',
   },
   docs: {
     title: 'API 文档',

@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { serverForThisFile } from '../../../test-support/test-server.js';
 import { YICHANG, YICHANG_ANSWER, forgetCachedKeys } from '../../test-support/fixtures.js';
 import { get } from '../../test-support/http-client.js';
-import { loggedInCustomer } from '../test-support/console-users.js';
+import { loggedInCustomer, loggedInOperator } from '../test-support/console-users.js';
 
 const server = serverForThisFile();
 
 describe('the console: signed keys and signed requests only', () => {
   it('creates a pair shown once, lists it by AppKey, and switches signed-only on and off', async () => {
-    const { client, apikey } = await loggedInCustomer(server, { balance: 10 });
+    const { client, apikey, account } = await loggedInCustomer(server, { balance: 10 });
     // Signed-only needs a signed key first.
     expect((await client.patch('/me/signatures', { requireSignatures: true })).status).toBe(409);
 
@@ -38,6 +38,12 @@ describe('the console: signed keys and signed requests only', () => {
         headers: { accept: 'application/json' },
       }),
     ).toEqual(YICHANG_ANSWER);
+
+    // The operator's account page shows the flag, and the signed key by its AppKey.
+    const operator = await loggedInOperator(server);
+    const detail = (await operator.get(`/admin/accounts/${account.id}`)).json();
+    expect(detail.account.requireSignatures).toBe(true);
+    expect(detail.keys).toContainEqual(expect.objectContaining({ id: key.id, appKey, hint: appKey }));
 
     expect((await client.patch('/me/signatures', { requireSignatures: 'yes' })).status).toBe(400);
     expect((await client.patch('/me/signatures', { requireSignatures: false })).json()).toEqual({
