@@ -13,14 +13,14 @@
  * (a) and (b) alternate over several rounds and the targets are judged on the median round: on a
  * shared machine one pair of runs can land on a slow and a fast minute and be 20 % apart.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { freshPostgresSchema } from '../src/test-support/test-databases.js';
 import { TEST_SEGMENTS_CSV } from '../src/test-support/test-server.js';
+import { BATCH_SIZE, type LoadResult, type LoadSpec, numberAt, runHttpLoad } from './http-load.js';
+import { built, forkLoadGenerator, isLoadChild, medianBy, serveLoad } from './load-generator.js';
 import { target } from './measure.js';
 import type * as ConfigModule from '../src/service/config.js';
 import type * as SecretsModule from '../src/service/accounts/secrets.js';
@@ -31,130 +31,13 @@ const WARMUP_S = 2;
 /** Rounds of (a) then (b); their median is judged. */
 const ROUNDS = 3;
 const CONNECTIONS = 50;
-/** Distinct /carrier requests each connection cycles through, built once like the hello request. */
-const CARRIER_REQUESTS = 1000;
 const BATCH_CONNECTIONS = 4;
-const BATCH_SIZE = 1000;
 const BALANCE = 100_000_000;
 
-/** What the parent asks the load child to run; functions cannot cross the process boundary. */
-interface LoadSpec {
-  kind: 'hello' | 'carrier' | 'batch';
-  url: string;
-  apikey: string;
-  prefixes: string[];
-  connections: number;
-  duration: number;
-}
-
-interface LoadResult {
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  total: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-
-/** Numbers of the bench's segments, in a fixed rotation: prefix i % n, suffix counting up. */
-function numberAt(prefixes: string[], i: number): string {
-  return `${prefixes[i % prefixes.length]}${String(Math.floor(i / prefixes.length) % 10_000).padStart(4, '0')}`;
-}
-
-// ---- the child: autocannon
-
-async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  let options: autocannon.Options;
-  if (spec.kind === 'hello') {
-    options = { url: `${spec.url}/bench/hello` };
-  } else if (spec.kind === 'carrier') {
-    // Built once, as autocannon builds the hello request: building each request anew took the
-    // load generator a seventh of its time, a cost the hello run does not have.
-    options = {
-      url: spec.url,
-      requests: Array.from({ length: CARRIER_REQUESTS }, (_, i) => ({
-        method: 'GET' as const,
-        path: `/carrier?apikey=${spec.apikey}&mobile=${numberAt(spec.prefixes, i)}`,
-      })),
-    };
-  } else {
-    let i = 0;
-    const body = () =>
-      JSON.stringify({
-        apikey: spec.apikey,
-        mobiles: Array.from({ length: BATCH_SIZE }, () => numberAt(spec.prefixes, i++)),
-      });
-    options = {
-      url: spec.url,
-      requests: [
-        {
-          method: 'POST',
-          path: '/carrier/batch',
-          headers: { 'content-type': 'application/json' },
-          setupRequest: (request) => {
-            request.body = body();
-            return request;
-          },
-        },
-      ],
-    };
-  }
-  // autocannon's own histogram keeps whole milliseconds; the sub-millisecond latencies this
-  // bench is about are taken from its per-response event instead (2xx only, as autocannon does).
-  const latencies: number[] = [];
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      { ...options, connections: spec.connections, duration: spec.duration },
-      (error, done) => (error ? reject(error as Error) : resolve(done)),
-    );
-    instance.on('response', (_client, statusCode: number, _bytes: number, responseTime: number) => {
-      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
-    });
-  });
-  const sorted = Float64Array.from(latencies).sort();
-  const percentile = (p: number) =>
-    sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-  return {
-    requestsPerSecond: result.requests.total / result.duration,
-    p50: percentile(50),
-    p99: percentile(99),
-    total: result.requests.total,
-    ok: result['2xx'],
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-  };
-}
-
-if (process.argv.includes('--load')) {
-  process.on('message', (spec: LoadSpec) => {
-    runLoad(spec).then(
-      (result) => process.send!(result),
-      (error: Error) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  });
-} else {
-  await main();
-}
+if (isLoadChild) serveLoad(runHttpLoad);
+else await main();
 
 // ---- the parent: the server
-
-function loadIn(child: ChildProcess, spec: LoadSpec): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`load generator exited (${code})`));
-    child.once('exit', onExit);
-    child.once('message', (result) => {
-      child.off('exit', onExit);
-      resolve(result as LoadResult);
-    });
-    child.send(spec);
-  });
-}
 
 function ms(value: number): string {
   return `${value.toFixed(2)} ms`;
@@ -166,21 +49,6 @@ function report(label: string, result: LoadResult): void {
       `p50 ${ms(result.p50).padStart(9)}   p99 ${ms(result.p99).padStart(9)}   ` +
       `(${result.total} requests, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts)`,
   );
-}
-
-/** The median of the rounds by `by`; with an even count, the lower middle one. */
-function medianBy<T>(rounds: T[], by: (round: T) => number): T {
-  return [...rounds].sort((a, b) => by(a) - by(b))[Math.floor((rounds.length - 1) / 2)];
-}
-
-/** A module of the compiled server, typed as its source. */
-async function built<T>(path: string): Promise<T> {
-  const url = new URL(`../dist/${path}`, import.meta.url);
-  try {
-    return (await import(url.href)) as T;
-  } catch (error) {
-    throw new Error(`cannot load ${url.pathname}: run \`npm run build\` first`, { cause: error });
-  }
 }
 
 async function main(): Promise<void> {
@@ -218,7 +86,7 @@ async function main(): Promise<void> {
       },
     },
   );
-  const load = fork(fileURLToPath(import.meta.url), ['--load'], { stdio: 'inherit' });
+  const load = forkLoadGenerator(fileURLToPath(import.meta.url));
   try {
     const { store, batcher } = server.deps;
     const account = await store.createAccount({ name: 'bench', feeType: 'prepaid', balance: BALANCE });
@@ -251,11 +119,11 @@ async function main(): Promise<void> {
     });
     const balance = async () => (await store.getAccount(account.id))!.balance;
     const measure = async (kind: LoadSpec['kind'], connections: number) => {
-      await loadIn(load, spec(kind, connections, WARMUP_S));
+      await load.run<LoadSpec, LoadResult>(spec(kind, connections, WARMUP_S));
       // Every charge of the warm-up committed before the measured run starts.
       await batcher.flush();
       const before = { ...batcher.stats, balance: await balance() };
-      const result = await loadIn(load, spec(kind, connections, DURATION_S));
+      const result = await load.run<LoadSpec, LoadResult>(spec(kind, connections, DURATION_S));
       await batcher.flush();
       const after = { ...batcher.stats, balance: await balance() };
       return {
@@ -339,7 +207,7 @@ async function main(): Promise<void> {
     ].every(Boolean);
     process.exitCode = passed ? 0 : 1;
   } finally {
-    load.kill();
+    load.stop();
     await server.close();
     await postgres?.drop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -1,22 +1,38 @@
 /**
- * The pdb endpoint's queries per second and latency, to set beside /carrier's (bench:http): a
- * PdbServer answering from the embedded segment data through the same core lookup as /carrier,
- * asked over UDP on 127.0.0.1 in Kamailio's version-1 form by a load generator in a forked child
- * process (so that the server has a core to itself), with a fixed number of queries outstanding.
+ * The pdb endpoint's queries per second and latency beside /carrier's, measured in the same run
+ * on the same server: the compiled `mnpd serve` (as `npm start` runs it; `prebench:pdb` builds
+ * it) started with MNPD_PDB_PORT, asked over UDP on 127.0.0.1 in Kamailio's version-1 form, and
+ * over HTTP by autocannon, both from a load generator in a forked child process (so that the
+ * server has a core to itself). Both look the same numbers up in the same live data.
  *
- * Two runs: many queries outstanding (a switch with many workers) and one at a time (the latency
- * one Kamailio worker sees). Each run is a bounded count of queries after a warm-up.
+ * pdb runs: many queries outstanding (a switch with many workers) and one at a time (the latency
+ * one Kamailio worker sees), not charged (the default); then, on a second server with
+ * MNPD_PDB_ACCOUNT, billed as /carrier is (a durable charge and log row before the answer).
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import dgram from 'node:dgram';
-import { cpus } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lookupMobile } from '../src/core/lookup.js';
-import { loadDefaultSegments } from '../src/data/default-segments.js';
-import { SeededRandom } from '../src/data/ported-generator.js';
-import { nationalMobileOf, pdbCarrierIdOf } from '../src/pdb/carrier-ids.js';
-import { encodePdbRequest } from '../src/pdb/pdb-protocol.js';
-import { PdbServer } from '../src/pdb/pdb-server.js';
+import { TEST_SEGMENTS_CSV } from '../src/test-support/test-server.js';
+import type * as ConfigModule from '../src/service/config.js';
+import type * as SecretsModule from '../src/service/accounts/secrets.js';
+import type * as ServerModule from '../src/server/start-server.js';
+import type * as ProtocolModule from '../src/pdb/pdb-protocol.js';
+import {
+  type LoadResult as HttpResult,
+  type LoadSpec as HttpSpec,
+  numberAt,
+  runHttpLoad,
+} from './http-load.js';
+import {
+  type LoadGenerator,
+  built,
+  forkLoadGenerator,
+  isLoadChild,
+  percentile,
+  serveLoad,
+} from './load-generator.js';
 
 const QUERIES = Number(process.env.BENCH_PDB_QUERIES ?? 200_000);
 const WARMUP_QUERIES = 20_000;
@@ -25,15 +41,20 @@ const WINDOW = 64;
 const DISTINCT_NUMBERS = 10_000;
 /** No answer for this long ends a run; the queries still outstanding count as lost. */
 const STALL_MS = 1000;
+const HTTP_CONNECTIONS = 50;
+const HTTP_DURATION_S = 5;
+const HTTP_WARMUP_S = 2;
+const BALANCE = 100_000_000;
 
-interface LoadSpec {
+interface PdbSpec {
+  kind: 'pdb';
   port: number;
   numbers: string[];
   queries: number;
   window: number;
 }
 
-interface LoadResult {
+interface PdbResult {
   queriesPerSecond: number;
   p50: number;
   p99: number;
@@ -43,7 +64,8 @@ interface LoadResult {
 
 // ---- the child: the load generator
 
-async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+async function runPdbLoad(spec: PdbSpec): Promise<PdbResult> {
+  const { encodePdbRequest } = await built<typeof ProtocolModule>('pdb/pdb-protocol.js');
   const socket = dgram.createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   const sentAt = new Float64Array(65_536);
@@ -51,17 +73,16 @@ async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let sent = 0;
   let answered = 0;
   const started = performance.now();
-  const result = await new Promise<LoadResult>((resolve) => {
+  const result = await new Promise<PdbResult>((resolve) => {
     let stall: NodeJS.Timeout;
     const finish = () => {
       clearTimeout(stall);
       const seconds = (performance.now() - started) / 1000;
       const sorted = latencies.subarray(0, answered).sort();
-      const percentile = (p: number) => sorted[Math.min(answered - 1, Math.ceil((p / 100) * answered) - 1)];
       resolve({
         queriesPerSecond: answered / seconds,
-        p50: percentile(50),
-        p99: percentile(99),
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
         answered,
         lost: sent - answered,
       });
@@ -90,77 +111,142 @@ async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   return result;
 }
 
-if (process.argv.includes('--load')) {
-  process.on('message', (spec: LoadSpec) => {
-    runLoad(spec).then(
-      (result) => process.send!(result),
-      (error: Error) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  });
+if (isLoadChild) {
+  serveLoad<PdbSpec | HttpSpec, PdbResult | HttpResult>((spec) =>
+    spec.kind === 'pdb' ? runPdbLoad(spec) : runHttpLoad(spec),
+  );
 } else {
   await main();
 }
 
 // ---- the parent: the server
 
-function loadIn(child: ChildProcess, spec: LoadSpec): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`load generator exited (${code})`));
-    child.once('exit', onExit);
-    child.once('message', (result) => {
-      child.off('exit', onExit);
-      resolve(result as LoadResult);
-    });
-    child.send(spec);
-  });
-}
-
-function report(label: string, result: LoadResult): void {
+function report(label: string, rate: number, p50: number, p99: number, note: string): void {
   console.log(
-    `${label.padEnd(44)} ${result.queriesPerSecond.toFixed(0).padStart(8)} queries/s   ` +
-      `p50 ${result.p50.toFixed(3).padStart(7)} ms   p99 ${result.p99.toFixed(3).padStart(7)} ms   ` +
-      `(${result.answered} answered, ${result.lost} lost)`,
+    `${label.padEnd(58)} ${rate.toFixed(0).padStart(8)} /s   p50 ${p50.toFixed(3).padStart(7)} ms   ` +
+      `p99 ${p99.toFixed(3).padStart(7)} ms   (${note})`,
   );
 }
 
-async function main(): Promise<void> {
-  const { table } = loadDefaultSegments();
-  const random = new SeededRandom(7);
-  const prefixes: number[] = [];
-  for (const row of table.rows()) prefixes.push(row.prefix);
-  const numbers = Array.from({ length: DISTINCT_NUMBERS }, () => {
-    const prefix = prefixes[Math.floor(random.nextFloat() * prefixes.length)];
-    return `86${prefix}${String(Math.floor(random.nextFloat() * 10_000)).padStart(4, '0')}`;
-  });
-  const sources = { segments: table };
-  const outcomes = new Map<string, number>();
-  const server = await PdbServer.start({
-    port: 0,
-    host: '127.0.0.1',
-    lookup: (number) => pdbCarrierIdOf(lookupMobile(nationalMobileOf(number), sources)),
-    observer: { answered: ({ outcome }) => outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1) },
-  });
-  const load = fork(fileURLToPath(import.meta.url), ['--load'], { stdio: 'inherit' });
+function reportPdb(label: string, r: PdbResult): void {
+  report(label, r.queriesPerSecond, r.p50, r.p99, `${r.answered} answered, ${r.lost} lost`);
+}
+
+interface Bench {
+  load: LoadGenerator;
+  prefixes: string[];
+  numbers: string[];
+}
+
+/** One server with the pdb endpoint on; `billedTo` names MNPD_PDB_ACCOUNT. */
+async function withServer<T>(
+  billedTo: string | undefined,
+  work: (server: ServerModule.RunningServer, apikey: string, accountId: number) => Promise<T>,
+): Promise<T> {
+  const { configFromEnv } = await built<typeof ConfigModule>('service/config.js');
+  const { hashSecret, newSecret, secretHint } = await built<typeof SecretsModule>(
+    'service/accounts/secrets.js',
+  );
+  const { startServer } = await built<typeof ServerModule>('server/start-server.js');
+  const dataDir = mkdtempSync(join(tmpdir(), 'mnpd-bench-pdb-'));
+  const segments = join(dataDir, 'segments.csv');
+  writeFileSync(segments, TEST_SEGMENTS_CSV);
+  const server = await startServer(
+    configFromEnv({
+      MNPD_PORT: '0',
+      MNPD_HOST: '127.0.0.1',
+      MNPD_DATA_DIR: dataDir,
+      MNPD_SEGMENTS: segments,
+      MNPD_DEFAULT_QPS: '1000000',
+      MNPD_PDB_PORT: '0',
+      MNPD_PDB_HOST: '127.0.0.1',
+      ...(billedTo ? { MNPD_PDB_ACCOUNT: billedTo } : {}),
+    }),
+    { logger: false },
+  );
   try {
-    const port = server.address.port;
-    console.log(
-      `pdb server on 127.0.0.1:${port} (pid ${process.pid}), segments: ${table.source}, ${table.size} prefixes; ` +
-        `load generator pid ${load.pid}; node ${process.version}, ${cpus().length} cores\n`,
-    );
-    const spec = (queries: number, window: number): LoadSpec => ({ port, numbers, queries, window });
-    await loadIn(load, spec(WARMUP_QUERIES, WINDOW));
-    report(
-      `pdb v1 over UDP, ${WINDOW} outstanding, ${QUERIES} queries`,
-      await loadIn(load, spec(QUERIES, WINDOW)),
-    );
-    const single = Math.min(QUERIES, 50_000);
-    report(`pdb v1 over UDP, one at a time, ${single} queries`, await loadIn(load, spec(single, 1)));
-    console.log(`\nanswers by outcome, warm-up included: ${JSON.stringify(Object.fromEntries(outcomes))}`);
+    const { store } = server.deps;
+    const account = await store.createAccount({
+      name: billedTo ?? 'bench',
+      feeType: 'prepaid',
+      balance: BALANCE,
+    });
+    const apikey = newSecret();
+    await store.createKey(account.id, 'apikey', hashSecret(apikey), secretHint(apikey), 'bench');
+    return await work(server, apikey, account.id);
   } finally {
-    load.kill();
     await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const prefixes = TEST_SEGMENTS_CSV.split('\n')
+    .map((line) => /^(\d{7}),/.exec(line)?.[1])
+    .filter((prefix): prefix is string => prefix !== undefined);
+  const numbers = Array.from({ length: DISTINCT_NUMBERS }, (_, i) => `86${numberAt(prefixes, i)}`);
+  const bench: Bench = { load: forkLoadGenerator(fileURLToPath(import.meta.url)), prefixes, numbers };
+  try {
+    console.log(
+      `mnpd serve (dist/), SQLite, pid ${process.pid}; load generator pid ${bench.load.pid}; ` +
+        `node ${process.version}, ${cpus().length} cores\n`,
+    );
+    const pdbRun = (port: number, queries: number, window: number) =>
+      bench.load.run<PdbSpec, PdbResult>({ kind: 'pdb', port, numbers, queries, window });
+
+    const { pdb, single, carrier } = await withServer(undefined, async (server, apikey) => {
+      const port = server.pdb!.address.port;
+      await pdbRun(port, WARMUP_QUERIES, WINDOW);
+      const pdb = await pdbRun(port, QUERIES, WINDOW);
+      reportPdb(`pdb v1 over UDP, ${WINDOW} outstanding, not charged`, pdb);
+      const single = await pdbRun(port, Math.min(QUERIES, 50_000), 1);
+      reportPdb('pdb v1 over UDP, one at a time, not charged', single);
+      const httpSpec = (duration: number): HttpSpec => ({
+        kind: 'carrier',
+        url: server.url,
+        apikey,
+        prefixes,
+        connections: HTTP_CONNECTIONS,
+        duration,
+      });
+      await bench.load.run<HttpSpec, HttpResult>(httpSpec(HTTP_WARMUP_S));
+      const carrier = await bench.load.run<HttpSpec, HttpResult>(httpSpec(HTTP_DURATION_S));
+      report(
+        `GET /carrier, ${HTTP_CONNECTIONS} connections, charged`,
+        carrier.requestsPerSecond,
+        carrier.p50,
+        carrier.p99,
+        `${carrier.total} requests, ${carrier.non2xx} non-2xx`,
+      );
+      return { pdb, single, carrier };
+    });
+
+    const billed = await withServer('switch', async (server, _apikey, accountId) => {
+      const port = server.pdb!.address.port;
+      await pdbRun(port, WARMUP_QUERIES, WINDOW);
+      await server.deps.batcher.flush();
+      const before = (await server.deps.store.getAccount(accountId))!.balance;
+      const result = await pdbRun(port, QUERIES, WINDOW);
+      await server.deps.batcher.flush();
+      const charged = before - (await server.deps.store.getAccount(accountId))!.balance;
+      reportPdb(`pdb v1 over UDP, ${WINDOW} outstanding, billed (MNPD_PDB_ACCOUNT)`, result);
+      console.log(
+        `    ${charged} queries charged for ${result.answered} answers received (all numbers are found)`,
+      );
+      return result;
+    });
+
+    console.log('\n-- pdb beside /carrier (same server, same numbers, same run)');
+    console.log(
+      `queries/s: pdb ${pdb.queriesPerSecond.toFixed(0)} ÷ /carrier ${carrier.requestsPerSecond.toFixed(0)} = ` +
+        `${(pdb.queriesPerSecond / carrier.requestsPerSecond).toFixed(2)}×; billed pdb ` +
+        `${(billed.queriesPerSecond / carrier.requestsPerSecond).toFixed(2)}×`,
+    );
+    console.log(
+      `p99: pdb ${pdb.p99.toFixed(3)} ms (one at a time ${single.p99.toFixed(3)} ms, billed ${billed.p99.toFixed(3)} ms) ` +
+        `vs /carrier ${carrier.p99.toFixed(3)} ms`,
+    );
+  } finally {
+    bench.load.stop();
   }
 }

@@ -19,6 +19,11 @@ export const ResultCode = {
   RequestIdReused: -7,
   SystemError: -8,
   IpDenied: -9,
+  /**
+   * Our extension: a signed request (AppKey/AppSecret, `X-Ca-*` headers) whose signature does not
+   * hold, is stale or replayed; or a request not signed for an account that takes signed ones only.
+   */
+  SignatureRefused: -10,
 } as const;
 export type ResultCode = (typeof ResultCode)[keyof typeof ResultCode];
 
@@ -34,4 +39,5 @@ export const REASONS: Readonly<Record<ResultCode, string>> = {
   [ResultCode.RequestIdReused]: '请求编号已用于其他号码',
   [ResultCode.SystemError]: '系统错误,请稍候再试',
   [ResultCode.IpDenied]: 'ip地址鉴权失败',
+  [ResultCode.SignatureRefused]: '签名校验失败',
 };

@@ -1,4 +1,6 @@
 import type { Store } from '../store/store.js';
+import type { SignedRequestService } from '../service/api-signatures/signed-requests.js';
+import type { SigningKeyService } from '../service/api-signatures/signing-key-service.js';
 import type { AccountService } from '../service/accounts/account-service.js';
 import type { BatchService } from '../service/batches/batch-service.js';
 import type { ServerConfig } from '../service/config.js';
@@ -34,4 +36,8 @@ export interface AppDeps {
   segments: SegmentService;
   /** Upstream providers, the answer cache and their policy (MNPD_UPSTREAMS). */
   upstreams?: Upstreams;
+  /** Requests signed with an AppKey/AppSecret (the Aliyun gateway's signature mode). */
+  signatures: SignedRequestService;
+  /** Keys issued as AppKey/AppSecret pairs, and accounts that take signed requests only. */
+  signingKeys: SigningKeyService;
 }

@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { Busboy, type BusboyInstance } from '@fastify/busboy';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { keepRawBodyIfSigned } from './raw-bodies.js';
 
 /** Fields of a multipart body; a field longer than this is cut by the parser and refused here. */
 const MAX_MULTIPART_FIELDS = 50;
@@ -81,8 +82,10 @@ export function readJsonBodies(app: FastifyInstance): void {
   app.addContentTypeParser(
     'application/json',
     { parseAs: 'string' },
-    async (request: FastifyRequest, body: string | Buffer) =>
-      (body as string).trim() === '' ? undefined : readJson(request, body as string),
+    async (request: FastifyRequest, body: string | Buffer) => {
+      keepRawBodyIfSigned(request, body);
+      return (body as string).trim() === '' ? undefined : readJson(request, body as string);
+    },
   );
 }
 
@@ -95,7 +98,10 @@ export function readApiBodies(api: FastifyInstance): void {
   api.addContentTypeParser(
     'multipart/form-data',
     { parseAs: 'buffer' },
-    async (request: FastifyRequest, body: string | Buffer) => multipartFields(request, body as Buffer),
+    async (request: FastifyRequest, body: string | Buffer) => {
+      keepRawBodyIfSigned(request, body);
+      return multipartFields(request, body as Buffer);
+    },
   );
   // Fastify reads text/plain as a string of its own; here it is a form like any other body.
   for (const type of ['*', 'text/plain']) {
@@ -103,7 +109,10 @@ export function readApiBodies(api: FastifyInstance): void {
     api.addContentTypeParser(
       type,
       { parseAs: 'string' },
-      async (request: FastifyRequest, body: string | Buffer) => readForm(request, body as string),
+      async (request: FastifyRequest, body: string | Buffer) => {
+        keepRawBodyIfSigned(request, body);
+        return readForm(request, body as string);
+      },
     );
   }
 }

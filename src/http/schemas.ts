@@ -13,6 +13,27 @@ const mobile = {
 };
 const apikey = { type: 'string', description: 'the account key, 32 characters' };
 
+/** A request signed as Aliyun's API gateway signs them, instead of a key in clear (README: Signed requests). */
+const signatureHeaders = {
+  type: 'object',
+  properties: {
+    'x-ca-key': { type: 'string', description: 'signed requests: the AppKey (then no apikey or APPCODE)' },
+    'x-ca-timestamp': {
+      type: 'string',
+      description: 'signed requests: ms since 1970 UTC, within 15 minutes',
+    },
+    'x-ca-nonce': { type: 'string', description: 'signed requests: accepted once within 15 minutes' },
+    'x-ca-signature-headers': {
+      type: 'string',
+      description: 'signed requests: the headers signed, including x-ca-timestamp and x-ca-nonce',
+    },
+    'x-ca-signature': {
+      type: 'string',
+      description: 'signed requests: base64 HMAC-SHA256 under the AppSecret; -10 when it does not hold',
+    },
+  },
+} as const;
+
 export function lookupQuerySchema(summary: string, withApikey: boolean) {
   return {
     summary,
@@ -34,9 +55,14 @@ export function lookupQuerySchema(summary: string, withApikey: boolean) {
         ...common,
       },
     },
+    headers: signatureHeaders,
   };
 }
 
 export function keyOnlySchema(summary: string) {
-  return { summary, querystring: { type: 'object', properties: { apikey, ...common } } };
+  return {
+    summary,
+    querystring: { type: 'object', properties: { apikey, ...common } },
+    headers: signatureHeaders,
+  };
 }

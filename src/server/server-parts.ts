@@ -7,6 +7,7 @@ import type { Portability } from '../service/portability/open-portability.js';
 import type { KeyResolver } from '../service/queries/key-resolver.js';
 import type { RateLimiter } from '../service/queries/rate-limiter.js';
 import type { Upstreams } from '../service/upstream/upstreams.js';
+import type { NonceStore } from '../service/api-signatures/nonce-store.js';
 
 /** What one server process is made of: the HTTP layer's dependencies and what runs beside them. */
 export interface ServerParts extends AppDeps {
@@ -20,4 +21,6 @@ export interface ServerParts extends AppDeps {
   upstreams: Upstreams;
   /** Announces API jobs' ends to their callback URLs. */
   callbacks: CallbackRunner;
+  /** Nonces of signed requests: Redis across a cluster, else this process's memory. */
+  nonces: NonceStore & { close?(): Promise<void> };
 }

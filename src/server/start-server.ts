@@ -35,7 +35,17 @@ import { RedisRateLimiter } from '../service/queries/redis-rate-limiter.js';
 import { SegmentService } from '../service/segments/segment-service.js';
 import { Upstreams } from '../service/upstream/upstreams.js';
 import { reloadUpstreamsFile, upstreamHooks } from './upstream-wiring.js';
+import { MemoryNonceStore } from '../service/api-signatures/memory-nonce-store.js';
+import type { NonceStore } from '../service/api-signatures/nonce-store.js';
+import { RedisNonceStore } from '../service/api-signatures/redis-nonce-store.js';
+import { SecretBox } from '../service/api-signatures/secret-box.js';
+import { SignedRequestService } from '../service/api-signatures/signed-requests.js';
+import { SigningKeyService } from '../service/api-signatures/signing-key-service.js';
+import { PdbMetrics } from '../service/observability/pdb-metrics.js';
+import { signedRequestsCounter } from '../service/observability/signature-metrics.js';
+import type { PdbServer } from '../pdb/pdb-server.js';
 import { startBackground } from './background.js';
+import { startPdbEndpoint } from './pdb-endpoint.js';
 import type { ServerParts } from './server-parts.js';
 
 export type { ServerParts } from './server-parts.js';
@@ -48,6 +58,8 @@ export interface RunningServer {
   firstStart: FirstStart | undefined;
   /** `http://host:port` actually listened on. */
   url: string;
+  /** The pdb endpoint, when MNPD_PDB_PORT turned it on. */
+  pdb: PdbServer | undefined;
   /** Stops accepting, finishes in-flight requests, commits every pending charge, closes the store. */
   close(): Promise<void>;
   /** Reads the providers file again (SIGHUP); a bad file keeps the providers in use and logs why. */
@@ -138,6 +150,19 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
     firstRetryMs: config.callbackFirstRetryMs,
     onAttempt: (outcome) => metrics.callbackAttempts.inc({ outcome }),
   });
+  const query = new QueryService({
+    sources: () => sources.current(),
+    charger: batcher,
+    keys,
+    limiter,
+    defaultQps: config.defaultQps,
+    live: upstreams.live,
+  });
+  const signed = signedParts(config, store, query, metrics, early);
+  const forgetKeys = () => {
+    keys.invalidate();
+    signed.signatures.invalidate();
+  };
   return {
     config,
     store,
@@ -145,15 +170,8 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
     metrics,
     traffic: new TrafficMonitor(),
     storeHealth: new StoreHealth(store),
-    query: new QueryService({
-      sources: () => sources.current(),
-      charger: batcher,
-      keys,
-      limiter,
-      defaultQps: config.defaultQps,
-      live: upstreams.live,
-    }),
-    accounts: new AccountService(store, () => keys.invalidate()),
+    query,
+    accounts: new AccountService(store, forgetKeys),
     logins: new LoginService(store, loginGuard),
     batches: new BatchService(store, () => batchJobs.notify(), callbackPolicy),
     portability: ported.service,
@@ -166,6 +184,39 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
     segments,
     upstreams,
     callbacks,
+    ...signed,
+  };
+}
+
+/**
+ * Signed requests: AppSecrets sealed under the server's key, nonces remembered across the cluster
+ * in Redis when there is one (a replay through another node is refused too), else in memory.
+ */
+function signedParts(
+  config: ServerConfig,
+  store: Store,
+  query: QueryService,
+  metrics: Metrics,
+  early: EarlyLog,
+): Pick<ServerParts, 'signatures' | 'signingKeys' | 'nonces'> {
+  const box = SecretBox.open(config.dataDir, config.secretKey);
+  const nonces: NonceStore & { close?(): Promise<void> } = config.redisUrl
+    ? new RedisNonceStore(config.redisUrl, (error) =>
+        early.warn(error, 'nonce store unavailable: signed requests are refused (-8) until Redis answers'),
+      )
+    : new MemoryNonceStore();
+  const outcomes = signedRequestsCounter(metrics.registry);
+  const signatures = new SignedRequestService({
+    store,
+    box,
+    nonces,
+    query,
+    observe: (outcome) => outcomes.inc({ outcome }),
+  });
+  return {
+    signatures,
+    signingKeys: new SigningKeyService(store, box, () => signatures.invalidate()),
+    nonces,
   };
 }
 
@@ -200,11 +251,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   early.attach(app.log);
   const background = startBackground(deps, app.log);
   deps.upstreams.start();
+  let pdb: PdbServer | undefined;
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       await background.stop();
+      await pdb?.close();
       await Promise.all([app.close(), tlsApp?.close()]);
       await deps.batchJobs.close();
       await deps.callbacks.close();
@@ -213,7 +266,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await store.close();
       await deps.limiter.close?.();
       await deps.loginGuard.close?.();
+      await deps.nonces.close?.();
     })());
   const reloadUpstreams = () => reloadUpstreamsFile(deps, app.log);
-  return { app, tlsApp, deps, firstStart, url, close, reloadUpstreams };
+  if (config.pdb) {
+    const pdbDeps = { ...deps, metrics: new PdbMetrics(deps.metrics.registry), log: app.log };
+    // A port taken or a bad MNPD_PDB_ALLOW stops the start, with everything started so far.
+    pdb = await startPdbEndpoint(config.pdb, pdbDeps).catch(async (error: unknown) => {
+      await close();
+      throw error;
+    });
+  }
+  return { app, tlsApp, deps, firstStart, url, pdb, close, reloadUpstreams };
 }

@@ -93,6 +93,26 @@ describe('configFromEnv', () => {
     });
   });
 
+  it('turns the pdb endpoint on with MNPD_PDB_PORT, with its host, account and allowed sources', () => {
+    expect(configFromEnv({}).pdb).toBeUndefined();
+    expect(configFromEnv({ MNPD_PDB_PORT: '5574' }).pdb).toEqual({
+      port: 5574,
+      host: '0.0.0.0',
+      account: undefined,
+      allow: [],
+    });
+    expect(
+      configFromEnv({
+        MNPD_PDB_PORT: '0',
+        MNPD_PDB_HOST: '127.0.0.1',
+        MNPD_PDB_ACCOUNT: ' switch ',
+        MNPD_PDB_ALLOW: '10.0.0.0/8, 192.0.2.7,',
+      }).pdb,
+    ).toEqual({ port: 0, host: '127.0.0.1', account: 'switch', allow: ['10.0.0.0/8', '192.0.2.7'] });
+    expect(() => configFromEnv({ MNPD_PDB_PORT: 'x' })).toThrow(/MNPD_PDB_PORT must be a whole number/);
+    expect(configFromEnv({ MNPD_SECRET_KEY: 'ab'.repeat(32) }).secretKey).toBe('ab'.repeat(32));
+  });
+
   it('shares portability feeds by default on PostgreSQL only, and as MNPD_NPDB_SHARED says', () => {
     expect(configFromEnv({ DATABASE_URL: 'postgresql://x/y' }).npdbShared).toBe(true);
     expect(configFromEnv({ DATABASE_URL: 'sqlite:/tmp/x.sqlite' }).npdbShared).toBe(false);

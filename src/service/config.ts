@@ -52,6 +52,22 @@ export interface ServerConfig {
   callbackPollMs: number;
   /** `scheme://host[:port]` clients reach the API at, for results URLs; else the submission's host. */
   publicUrl: string | undefined;
+  /**
+   * MNPD_SECRET_KEY: 64 hex characters sealing AppSecrets in the store; unset, a key made in the
+   * data directory (`secret.key`). Every node of a cluster needs the same one.
+   */
+  secretKey: string | undefined;
+  /** The Kamailio pdb endpoint (UDP); undefined (MNPD_PDB_PORT unset) when off. */
+  pdb: PdbConfig | undefined;
+}
+
+export interface PdbConfig {
+  port: number;
+  host: string;
+  /** The account pdb answers are billed to; undefined: not charged. */
+  account: string | undefined;
+  /** CIDRs or addresses allowed to ask; empty: any. */
+  allow: string[];
 }
 
 export const DEFAULT_PORT = 8080;
@@ -101,6 +117,25 @@ export function planFallbackFromEnv(env: NodeJS.ProcessEnv = process.env): boole
   return flag(env, 'MNPD_PLAN_FALLBACK', true);
 }
 
+/** A comma-separated list, entries trimmed, empty ones dropped. */
+function list(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
+/** MNPD_PDB_*: the pdb endpoint is off unless MNPD_PDB_PORT names a port. */
+export function pdbConfigFromEnv(env: NodeJS.ProcessEnv = process.env): PdbConfig | undefined {
+  if (!env.MNPD_PDB_PORT) return undefined;
+  return {
+    port: integer(env, 'MNPD_PDB_PORT', 0, 0, 65535),
+    host: env.MNPD_PDB_HOST || '0.0.0.0',
+    account: env.MNPD_PDB_ACCOUNT?.trim() || undefined,
+    allow: list(env.MNPD_PDB_ALLOW),
+  };
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const cert = env.MNPD_TLS_CERT || undefined;
   const key = env.MNPD_TLS_KEY || undefined;
@@ -117,10 +152,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.MNPD_REDIS_URL || undefined,
     segmentsFile: env.MNPD_SEGMENTS || undefined,
-    trustedProxies: (env.MNPD_TRUSTED_PROXIES ?? '')
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter(Boolean),
+    trustedProxies: list(env.MNPD_TRUSTED_PROXIES),
     trialEnabled: flag(env, 'MNPD_TRIAL', true),
     trialDailyQuota: integer(env, 'MNPD_TRIAL_QUOTA', DEFAULT_TRIAL_QUOTA, 0, 1_000_000),
     defaultQps: integer(env, 'MNPD_DEFAULT_QPS', DEFAULT_QPS, 1, 1_000_000),
@@ -134,12 +166,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     planFallback: planFallbackFromEnv(env),
     segmentsFollowMs: integer(env, 'MNPD_SEGMENTS_FOLLOW_MS', 2000, 50, 3_600_000),
     upstreamsFile: env.MNPD_UPSTREAMS || undefined,
-    callbackAllow: (env.MNPD_CALLBACK_ALLOW ?? '')
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter(Boolean),
+    callbackAllow: list(env.MNPD_CALLBACK_ALLOW),
     callbackFirstRetryMs: integer(env, 'MNPD_CALLBACK_FIRST_RETRY_MS', 30_000, 10, 3_600_000),
     callbackPollMs: integer(env, 'MNPD_CALLBACK_POLL_MS', 1000, 10, 3_600_000),
     publicUrl: env.MNPD_PUBLIC_URL?.trim().replace(/\/+$/, '') || undefined,
+    secretKey: env.MNPD_SECRET_KEY || undefined,
+    pdb: pdbConfigFromEnv(env),
   };
 }

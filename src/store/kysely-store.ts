@@ -22,6 +22,7 @@ import { ACCOUNT_COLUMNS, toAccount, toIpRule, toKey, toLedgerEntry } from './ro
 import type { EngineTraits } from './schema.js';
 import * as segmentVersions from './segment-versions.js';
 import * as sessions from './sessions.js';
+import * as signingKeys from './signing-keys.js';
 import { type Db, type StoreContext, accountNotFound } from './store-context.js';
 import {
   type Account,
@@ -65,6 +66,7 @@ import {
   type SegmentOverride,
   type SegmentState,
   type SegmentVersion,
+  type SigningKey,
   type Store,
   StoreError,
   type UsageHour,
@@ -187,6 +189,8 @@ export abstract class KyselyStore implements Store {
       status: changes.status,
       low_balance_threshold: changes.lowBalanceThreshold,
       local_only: changes.localOnly === undefined ? undefined : changes.localOnly ? 1 : 0,
+      require_signatures:
+        changes.requireSignatures === undefined ? undefined : changes.requireSignatures ? 1 : 0,
     };
     const set = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
     if (Object.keys(set).length === 0 && !auditOf) return this.#account(this.db, id);
@@ -328,6 +332,7 @@ export abstract class KyselyStore implements Store {
         'a.status',
         'a.low_balance_threshold',
         'a.local_only',
+        'a.require_signatures',
       ])
       .select('a.created_at as account_created_at')
       .where('k.kind', '=', kind)
@@ -344,6 +349,7 @@ export abstract class KyselyStore implements Store {
       status,
       low_balance_threshold,
       local_only,
+      require_signatures,
       account_created_at,
       ...key
     } = row;
@@ -357,8 +363,32 @@ export abstract class KyselyStore implements Store {
       status,
       low_balance_threshold,
       local_only,
+      require_signatures,
     };
     return { key: toKey(key), account: toAccount({ ...account, created_at: account_created_at }) };
+  }
+
+  async createSigningKey(
+    accountId: number,
+    key: NewKey,
+    signing: { appKey: string; sealedSecret: string },
+    auditOf?: AuditOf<KeyRecord>,
+  ): Promise<KeyRecord> {
+    return this.write(async (trx) => {
+      await this.#account(trx, accountId);
+      const record = await this.#insertKey(trx, accountId, key);
+      await signingKeys.insertSigningKeyIn(trx, record.id, signing);
+      if (auditOf) await insertAudit(trx, this.traits, auditOf(record));
+      return record;
+    });
+  }
+
+  findSigningKey(appKey: string): Promise<SigningKey | undefined> {
+    return signingKeys.findSigningKey(this.#ctx, appKey);
+  }
+
+  appKeysOf(accountId: number): Promise<Map<number, string>> {
+    return signingKeys.appKeysOf(this.#ctx, accountId);
   }
 
   async listKeys(accountId: number): Promise<KeyRecord[]> {

@@ -12,6 +12,7 @@ import { storeHealth } from './migration-0011-store-health.js';
 import { answerCache } from './migration-0012-answer-cache.js';
 import { segmentVersions } from './migration-0013-segment-versions.js';
 import { apiJobs } from './migration-0014-api-jobs.js';
+import { signedKeys } from './migration-0015-signed-keys.js';
 import type { Engine } from './schema.js';
 
 /** In name order, which is the order they run in; never edit one that has shipped, add the next. */
@@ -28,6 +29,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0012_answer_cache': answerCache(engine),
     '0013_segment_versions': segmentVersions(engine),
     '0014_api_jobs': apiJobs(engine),
+    '0015_signed_keys': signedKeys(),
   };
 }
 

@@ -50,6 +50,7 @@ export const ACCOUNT_COLUMNS = [
   'low_balance_threshold',
   'created_at',
   'local_only',
+  'require_signatures',
 ] as const;
 
 export type AccountRow = Pick<Selectable<AccountsTable>, (typeof ACCOUNT_COLUMNS)[number]>;
@@ -66,6 +67,7 @@ export function toAccount(row: AccountRow): Account {
     lowBalanceThreshold: row.low_balance_threshold,
     createdAt: toDate(row.created_at),
     localOnly: row.local_only === 1,
+    requireSignatures: row.require_signatures === 1,
   };
 }
 

@@ -64,6 +64,8 @@ export interface AccountsTable {
   local_only: ColumnType<number, number | undefined, number>;
   /** The callback secret (0014), as HMACs need it; never part of `Account`. */
   callback_secret: OptionalText;
+  /** 1: only signed requests are accepted (migration 0015). */
+  require_signatures: ColumnType<number, number | undefined, number>;
 }
 
 export interface ApiKeysTable {
@@ -75,6 +77,13 @@ export interface ApiKeysTable {
   label: string;
   created_at: Timestamp;
   revoked_at: NullableTimestamp;
+}
+
+/** The AppKey and sealed AppSecret of a key issued as a pair (migration 0015). */
+export interface SigningKeysTable {
+  key_id: number;
+  app_key: string;
+  sealed_secret: string;
 }
 
 export interface IpRulesTable {
@@ -304,6 +313,7 @@ export interface Database {
   answer_cache: AnswerCacheTable;
   callback_deliveries: CallbackDeliveriesTable;
   callback_attempts: CallbackAttemptsTable;
+  signing_keys: SigningKeysTable;
 }
 
 /** Segment files applied by operators, with their bytes in chunks (0013). */

@@ -1014,6 +1014,8 @@ for (const engine of storeEngines) {
           status: 'active',
           lowBalanceThreshold: null,
           createdAt: new Date(T0),
+          // Migration 0015: accounts of before take keys in clear, as they did.
+          requireSignatures: false,
         });
         expect(await upgraded.getAccountPasswordHash(accountId)).toBeNull();
         expect(await upgraded.ledgerSum(accountId)).toBe(8);

@@ -29,6 +29,8 @@ export interface Account {
   createdAt: Date;
   /** True: the account's numbers never go to an upstream provider; its answers are local. */
   localOnly?: boolean;
+  /** Only requests signed with one of its AppKey/AppSecret pairs are accepted. */
+  requireSignatures: boolean;
 }
 
 export interface NewAccount {
@@ -48,6 +50,7 @@ export interface AccountChanges {
   status?: AccountStatus;
   lowBalanceThreshold?: number | null;
   localOnly?: boolean;
+  requireSignatures?: boolean;
 }
 
 export interface KeyRecord {
@@ -767,6 +770,34 @@ export interface CallbackStore {
   ): Promise<{ delivery: CallbackDelivery; attempts: CallbackAttemptRecord[] } | undefined>;
 }
 
+/** A key issued as an AppKey/AppSecret pair, as the store keeps it: the AppSecret sealed. */
+export interface SigningKey {
+  key: KeyRecord;
+  account: Account;
+  appKey: string;
+  /** The AppSecret sealed under the server's key; the store never sees it in clear. */
+  sealedSecret: string;
+}
+
+/** Keys issued as AppKey/AppSecret pairs, for requests signed as Aliyun's API gateway signs them. */
+export interface SigningKeyStore {
+  /**
+   * The key's `api_keys` row (`key.hash` being that of a secret nobody keeps, so it can never be
+   * presented as an apikey) and its AppKey and sealed AppSecret, with the audit entry, in one
+   * transaction. StoreError 'not_found' for an unknown account, 'duplicate' for a taken AppKey or hash.
+   */
+  createSigningKey(
+    accountId: number,
+    key: NewKey,
+    signing: { appKey: string; sealedSecret: string },
+    auditOf?: AuditOf<KeyRecord>,
+  ): Promise<KeyRecord>;
+  /** The active (not revoked) key of an AppKey, with its account. */
+  findSigningKey(appKey: string): Promise<SigningKey | undefined>;
+  /** The AppKeys of the account's signed keys (revoked ones too), by key id. */
+  appKeysOf(accountId: number): Promise<Map<number, string>>;
+}
+
 export interface Store
   extends
     StoreLifecycle,
@@ -781,7 +812,8 @@ export interface Store
     PortedFeedStore,
     SegmentVersionStore,
     AnswerCacheStore,
-    CallbackStore {}
+    CallbackStore,
+    SigningKeyStore {}
 
 /** A store call refused for the caller's input (unknown account, duplicate name, …). */
 export class StoreError extends Error {

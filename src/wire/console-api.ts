@@ -102,6 +102,8 @@ export interface ApiKey {
   label: string;
   createdAt: string;
   revokedAt: string | null;
+  /** Set for a key issued as an AppKey/AppSecret pair: its AppKey (not a secret). */
+  appKey?: string;
 }
 
 export interface IpRule {
@@ -176,6 +178,8 @@ export interface AdminAccount {
   localOnly: boolean;
   hasPassword: boolean;
   createdAt: string;
+  /** Only signed requests (AppKey/AppSecret) are accepted. */
+  requireSignatures?: boolean;
 }
 
 export interface AccountDetail {

@@ -5,7 +5,7 @@ import { accountView, keyView } from '../../service/accounts/views.js';
 import { cliActor } from '../../service/operators/audit.js';
 import type { AccountChanges } from '../../store/store.js';
 import { CliError } from '../cli-error.js';
-import { addStoreOptions, withAccounts } from '../store-option.js';
+import { addStoreOptions, withAccounts, withSigningKeys } from '../store-option.js';
 import { wholeNumber } from '../whole-number.js';
 
 interface StoreOptions {
@@ -103,7 +103,8 @@ export function registerAccounts(program: Command): void {
       .option('--credit-limit <n>', 'postpaid credit limit in queries; "none" for no limit')
       .option('--qps <n>', 'queries per second per key; "default" for the server’s')
       .option('--status <status>', 'active or suspended')
-      .option('--local-only <on|off>', 'on: the account’s numbers never go to upstream providers'),
+      .option('--local-only <on|off>', 'on: the account’s numbers never go to upstream providers')
+      .option('--require-signatures <on|off>', 'accept signed requests (AppKey/AppSecret) only'),
   ).action(
     async (
       name: string,
@@ -114,6 +115,7 @@ export function registerAccounts(program: Command): void {
         qps?: string;
         status?: string;
         localOnly?: string;
+        requireSignatures?: string;
       },
     ) => {
       const changes: AccountChanges = {};
@@ -135,11 +137,17 @@ export function registerAccounts(program: Command): void {
           throw new CliError('--local-only is on or off');
         changes.localOnly = options.localOnly === 'on';
       }
-      if (Object.keys(changes).length === 0)
+      const signatures = options.requireSignatures;
+      if (signatures !== undefined && signatures !== 'on' && signatures !== 'off')
+        throw new CliError('--require-signatures is on or off');
+      if (Object.keys(changes).length === 0 && signatures === undefined)
         throw new CliError('nothing to change (see mnpd account set --help)');
-      await withAccounts(options, async (accounts) => {
+      await withSigningKeys(options, async (signingKeys, accounts) => {
         const { id } = await accounts.accountNamed(name);
-        const updated = await accounts.update(cliActor(), id, changes);
+        let updated = await accounts.accountNamed(name);
+        if (Object.keys(changes).length > 0) updated = await accounts.update(cliActor(), id, changes);
+        if (signatures !== undefined)
+          updated = await signingKeys.requireSignatures(cliActor(), id, signatures === 'on');
         console.log(JSON.stringify(accountView(updated, await accounts.hasPassword(id))));
       });
     },
@@ -208,11 +216,24 @@ export function registerAccounts(program: Command): void {
   addStoreOptions(
     key
       .command('create')
-      .description('a new apikey (printed once)')
+      .description('a new apikey, or with --signed an AppKey/AppSecret pair (printed once)')
       .argument('<account>')
       .option('--label <text>', 'what it is for', '')
+      .option('--signed', 'an AppKey/AppSecret pair for signed requests (X-Ca-* headers), not an apikey')
       .option('--json', 'as JSON'),
-  ).action(async (name: string, options: StoreOptions & { label: string }) => {
+  ).action(async (name: string, options: StoreOptions & { label: string; signed?: boolean }) => {
+    if (options.signed) {
+      await withSigningKeys(options, async (signingKeys, accounts) => {
+        const { id } = await accounts.accountNamed(name);
+        const { key, appKey, appSecret } = await signingKeys.issue(cliActor(), id, options.label);
+        if (options.json) console.log(JSON.stringify({ id: key.id, appKey, appSecret }));
+        else
+          console.log(
+            `signed key ${key.id} for ${name}\nAppKey:    ${appKey}\nAppSecret: ${appSecret}   (shown once; kept only sealed under the server key)`,
+          );
+      });
+      return;
+    }
     await withAccounts(options, async (accounts) => {
       const { id } = await accounts.accountNamed(name);
       const { key, secret } = await accounts.issueKey(cliActor(), id, 'apikey', options.label);
@@ -240,7 +261,14 @@ export function registerAccounts(program: Command): void {
       .option('--json', 'as JSON'),
   ).action(async (name: string, options: StoreOptions) => {
     await withAccounts(options, async (accounts, store) => {
-      const keys = (await store.listKeys((await accounts.accountNamed(name)).id)).map(keyView);
+      const { id } = await accounts.accountNamed(name);
+      const appKeys = await store.appKeysOf(id);
+      // A signed key shows its AppKey (not a secret: it travels in every request's X-Ca-Key).
+      const keys = (await store.listKeys(id)).map((record) => {
+        const appKey = appKeys.get(record.id);
+        const view = keyView(record);
+        return appKey === undefined ? view : { ...view, kind: 'signed', hint: appKey, appKey };
+      });
       if (options.json) console.log(JSON.stringify(keys, null, 2));
       else
         printTable(

@@ -436,6 +436,16 @@ export const en: Dictionary<typeof zh> = {
       active: 'The whitelist is on: {{count}} rule(s); other IPs are refused.',
     },
   },
+  signed: {
+    title: 'Signed requests (AppKey / AppSecret)',
+    hint: 'Sign requests as the Aliyun API gateway does (X-Ca-Key, X-Ca-Timestamp, X-Ca-Nonce, X-Ca-Signature): the AppSecret never travels. A timestamp more than 15 minutes off, a reused nonce or a wrong signature gets -10.',
+    require: 'Accept signed requests only (apikeys and APPCODEs in clear get -10)',
+    create: 'New AppKey / AppSecret',
+    empty: 'No signed key yet.',
+    pairTitle: 'New AppKey / AppSecret',
+    secretOnce: 'Copy the AppSecret now: it is shown only this once and cannot be shown again.',
+    only: 'Signed requests only',
+  },
   docs: {
     title: 'API docs',
     subtitle: 'Call the lookup API from your own systems with your apikey.',

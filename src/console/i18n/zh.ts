@@ -424,6 +424,16 @@ export const zh = {
       active: '白名单已生效：共 {{count}} 条规则，名单外的 IP 会被拒绝。',
     },
   },
+  signed: {
+    title: '签名请求（AppKey / AppSecret）',
+    hint: '按阿里云 API 网关的方式签名请求（X-Ca-Key、X-Ca-Timestamp、X-Ca-Nonce、X-Ca-Signature），AppSecret 不在网络上传输。时间戳偏差超过 15 分钟、nonce 重复使用或签名错误时返回 -10。',
+    require: '只接受签名请求（明文 apikey 和 APPCODE 将返回 -10）',
+    create: '新建 AppKey / AppSecret',
+    empty: '还没有签名密钥。',
+    pairTitle: '新的 AppKey / AppSecret',
+    secretOnce: '请立即复制 AppSecret：它只显示这一次，之后无法再次查看。',
+    only: '仅接受签名请求',
+  },
   docs: {
     title: 'API 文档',
     subtitle: '用你的 apikey 从自己的系统调用查询接口。',

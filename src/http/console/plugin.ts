@@ -14,6 +14,7 @@ import { adminSystemRoutes } from './routes/admin-system.js';
 import { adminUpstreamRoutes } from './routes/admin-upstreams.js';
 import { authRoutes } from './routes/auth.js';
 import { customerAccountRoutes } from './routes/customer-account.js';
+import { customerSignatureRoutes } from './routes/customer-signatures.js';
 import { customerBatchRoutes } from './routes/customer-batches.js';
 import { customerCallbackRoutes } from './routes/customer-callbacks.js';
 import { checkCsrf, loadSession } from './session.js';
@@ -100,6 +101,7 @@ export async function consolePlugin(
       customerAccountRoutes(api, deps);
       customerBatchRoutes(api, deps);
       customerCallbackRoutes(api, deps);
+      customerSignatureRoutes(api, deps);
       adminAccountRoutes(api, deps);
       adminDataRoutes(api, deps);
       adminSegmentRoutes(api, deps);

@@ -5,12 +5,13 @@ import type { AppDeps } from '../app-deps.js';
 import { requestParams } from '../params.js';
 import { errorBody } from '../../core/seed-body.js';
 import { respond } from '../respond.js';
+import { authorizeRequest, refusalBody } from '../signed-requests.js';
 import { keyOnlySchema } from '../schemas.js';
 
 /** `/balance?apikey=`: fee type and queries left (a string, as the seed sends it). */
 export function balanceRoute(
   app: FastifyInstance,
-  deps: Pick<AppDeps, 'query' | 'store' | 'metrics' | 'traffic'>,
+  deps: Pick<AppDeps, 'query' | 'signatures' | 'store' | 'metrics' | 'traffic'>,
 ): void {
   app.route({
     method: ['GET', 'POST'],
@@ -21,8 +22,8 @@ export function balanceRoute(
       const format = answerFormat(params);
       if (!format)
         return respond(deps, reply, 'balance', { kind: 'json' }, errorBody(ResultCode.MissingParameter));
-      const auth = await deps.query.authorize('apikey', params.get('apikey'), request.ip);
-      if (!auth.ok) return respond(deps, reply, 'balance', format, errorBody(auth.code));
+      const auth = await authorizeRequest(deps, request, 'apikey', params.get('apikey'));
+      if (!auth.ok) return respond(deps, reply, 'balance', format, refusalBody(auth));
       // The cached account may be seconds old; a balance must be exact.
       const account = await deps.store.getAccount(auth.principal.account.id);
       if (!account) return respond(deps, reply, 'balance', format, errorBody(ResultCode.BadApiKey));

@@ -6,6 +6,7 @@ import { requestParams } from '../params.js';
 import { errorBody } from '../../core/seed-body.js';
 import { REQUEST_ID_TOO_LONG, queryContext } from '../request-context.js';
 import { respond } from '../respond.js';
+import { authorizeRequest, refusalBody } from '../signed-requests.js';
 
 /** Numbers in one batch request. */
 export const MAX_BATCH_NUMBERS = 1000;
@@ -29,7 +30,10 @@ function batchNumbers(raw: unknown, joined: string | undefined): unknown[] {
 }
 
 /** `POST /carrier/batch`: up to 1000 numbers, one seed-shaped answer each, each code 0 charged. */
-export function batchRoute(app: FastifyInstance, deps: Pick<AppDeps, 'query' | 'metrics' | 'traffic'>): void {
+export function batchRoute(
+  app: FastifyInstance,
+  deps: Pick<AppDeps, 'query' | 'signatures' | 'metrics' | 'traffic'>,
+): void {
   app.route({
     method: 'POST',
     url: '/carrier/batch',
@@ -55,8 +59,8 @@ export function batchRoute(app: FastifyInstance, deps: Pick<AppDeps, 'query' | '
         const refusal = { ...errorBody(ResultCode.MissingParameter), message: REQUEST_ID_TOO_LONG };
         return respond(deps, reply, 'batch', format, refusal);
       }
-      const auth = await deps.query.authorize('apikey', params.get('apikey'), request.ip);
-      if (!auth.ok) return respond(deps, reply, 'batch', format, errorBody(auth.code));
+      const auth = await authorizeRequest(deps, request, 'apikey', params.get('apikey'));
+      if (!auth.ok) return respond(deps, reply, 'batch', format, refusalBody(auth));
       const payer = { account: auth.principal.account, keyId: auth.principal.key.id };
       // Each number is its own charge; a retried batch replays number by number.
       const results = await deps.query.answerMany(payer, numbers, (i) => ({

@@ -6,6 +6,7 @@ import { requestParams } from '../params.js';
 import { errorBody } from '../../core/seed-body.js';
 import { REQUEST_ID_TOO_LONG, queryContext } from '../request-context.js';
 import { respond } from '../respond.js';
+import { authorizeRequest, refusalBody } from '../signed-requests.js';
 import { lookupQuerySchema } from '../schemas.js';
 
 export const blank = (value: string | undefined): boolean => value === undefined || value.trim() === '';
@@ -13,7 +14,7 @@ export const blank = (value: string | undefined): boolean => value === undefined
 /** `/carrier?apikey=&mobile=`: the seed's query, charged one query per code-0 answer. */
 export function carrierRoute(
   app: FastifyInstance,
-  deps: Pick<AppDeps, 'query' | 'metrics' | 'traffic'>,
+  deps: Pick<AppDeps, 'query' | 'signatures' | 'metrics' | 'traffic'>,
 ): void {
   app.route({
     method: ['GET', 'POST'],
@@ -32,8 +33,8 @@ export function carrierRoute(
         const refusal = { ...errorBody(ResultCode.MissingParameter), message: REQUEST_ID_TOO_LONG };
         return respond(deps, reply, 'carrier', format, refusal);
       }
-      const auth = await deps.query.authorize('apikey', params.get('apikey'), request.ip);
-      if (!auth.ok) return respond(deps, reply, 'carrier', format, errorBody(auth.code));
+      const auth = await authorizeRequest(deps, request, 'apikey', params.get('apikey'));
+      if (!auth.ok) return respond(deps, reply, 'carrier', format, refusalBody(auth));
       const body = await deps.query.answer(
         { account: auth.principal.account, keyId: auth.principal.key.id },
         mobile,

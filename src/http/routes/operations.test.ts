@@ -105,6 +105,16 @@ describe('documentation', () => {
     }
     expect(Object.keys(doc.paths['/carrier']).sort()).toEqual(['get', 'post']);
     expect(Object.keys(doc.paths['/carrier/batch'])).toEqual(['post']);
+    // Signed requests: the X-Ca-* headers are documented on the endpoints that take them.
+    const carrier = doc.paths['/carrier'].get as { parameters: { name: string; in: string }[] };
+    expect(carrier.parameters.filter((p) => p.in === 'header').map((p) => p.name)).toEqual([
+      'x-ca-key',
+      'x-ca-timestamp',
+      'x-ca-nonce',
+      'x-ca-signature-headers',
+      'x-ca-signature',
+    ]);
+    expect(answer.text).toContain('-10 签名校验失败');
   });
 
   it('/docs answers 200 with the HTML page', async () => {

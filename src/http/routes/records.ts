@@ -6,6 +6,7 @@ import type { AppDeps } from '../app-deps.js';
 import { requestParams } from '../params.js';
 import { errorBody } from '../../core/seed-body.js';
 import { respond } from '../respond.js';
+import { authorizeRequest, refusalBody } from '../signed-requests.js';
 
 function positiveInteger(text: string | undefined, max: number): number | null | undefined {
   if (text === undefined || text === '') return undefined;
@@ -26,7 +27,7 @@ function date(text: string | undefined): Date | null | undefined {
 /** `/records?apikey=`: the customer's own query log, newest first, `before` pages back. */
 export function recordsRoute(
   app: FastifyInstance,
-  deps: Pick<AppDeps, 'query' | 'store' | 'metrics' | 'traffic'>,
+  deps: Pick<AppDeps, 'query' | 'signatures' | 'store' | 'metrics' | 'traffic'>,
 ): void {
   app.route({
     method: ['GET', 'POST'],
@@ -65,8 +66,8 @@ export function recordsRoute(
           message,
         });
       }
-      const auth = await deps.query.authorize('apikey', params.get('apikey'), request.ip);
-      if (!auth.ok) return respond(deps, reply, 'records', format, errorBody(auth.code));
+      const auth = await authorizeRequest(deps, request, 'apikey', params.get('apikey'));
+      if (!auth.ok) return respond(deps, reply, 'records', format, refusalBody(auth));
       const page = await deps.store.queryLog(auth.principal.account.id, { limit, before, from, to });
       const rows = page.rows.map((row) => ({
         id: row.id,

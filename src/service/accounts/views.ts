@@ -15,6 +15,7 @@ export function accountView(account: Account, hasPassword: boolean): AdminAccoun
     localOnly: account.localOnly === true,
     hasPassword,
     createdAt: account.createdAt.toISOString(),
+    requireSignatures: account.requireSignatures,
   };
 }
 

@@ -14,6 +14,7 @@ const account: Account = {
   status: 'active',
   lowBalanceThreshold: null,
   createdAt: new Date(0),
+  requireSignatures: false,
 };
 
 function keyRecord(secret: string): KeyRecord {

@@ -30,7 +30,13 @@ export interface QueryContext {
   startedAt: number;
 }
 
-export type Authorization = { ok: true; principal: Principal } | { ok: false; code: ResultCode };
+/** A refusal may say why in words (`message`), where the code alone would leave the client guessing. */
+export type Authorization =
+  { ok: true; principal: Principal } | { ok: false; code: ResultCode; message?: string };
+
+/** Why an account's key in clear was refused (code -10). */
+export const UNSIGNED_REFUSED =
+  'this account accepts signed requests only (X-Ca-Key, X-Ca-Signature: AppKey/AppSecret)';
 
 /** Who pays for an answer: the account, and the key it came with (null from the console). */
 export interface Payer {
@@ -135,6 +141,18 @@ export class QueryService {
     }
     const principal = await this.deps.keys.resolve(kind, secret);
     if (!principal || principal.account.status !== 'active') return { ok: false, code: ResultCode.BadApiKey };
+    // Its keys travel in clear; an account that asked for signed requests only takes none of them.
+    if (principal.account.requireSignatures) {
+      return { ok: false, code: ResultCode.SignatureRefused, message: UNSIGNED_REFUSED };
+    }
+    return this.admit(principal, ip, requests);
+  }
+
+  /**
+   * The checks after the key, for a principal found by any means (a key, or a signed request's
+   * AppKey once its signature holds): IP whitelist (-9), then rate limit (-6).
+   */
+  async admit(principal: Principal, ip: string, requests = 1): Promise<Authorization> {
     if (!ipAllowed(ip, principal.cidrs)) return { ok: false, code: ResultCode.IpDenied };
     const qps = principal.account.qpsLimit ?? this.deps.defaultQps;
     const allowed = this.deps.limiter.take(`key:${principal.key.id}`, qps, requests);

@@ -327,7 +327,8 @@ function KeysAndRules({ detail }: { detail: AccountDetail }) {
             title: t('detail.keyKind'),
             dataIndex: 'kind',
             width: 100,
-            render: (kind: string) => (kind === 'appcode' ? 'APPCODE' : 'apikey'),
+            render: (kind: string, row) =>
+              row.appKey ? 'AppKey' : kind === 'appcode' ? 'APPCODE' : 'apikey',
           },
           {
             title: t('access.hint'),
@@ -446,6 +447,11 @@ export function AccountDetailPage() {
               key: 'console',
               label: t('accounts.fields.console'),
               children: account.hasPassword ? t('accounts.consoleOn') : t('accounts.consoleOff'),
+            },
+            {
+              key: 'signedOnly',
+              label: t('signed.only'),
+              children: account.requireSignatures ? t('common.yes') : t('common.no'),
             },
           ]}
         />

@@ -23,6 +23,7 @@ import { EmptyState, ErrorAlert, ErrorBlock } from '../../components/feedback';
 import { PageTitle } from '../../components/PageTitle';
 import { dateTime } from '../../lib/format';
 import { CallbackSecretCard } from './CallbackSecretCard';
+import { SignedKeysCard } from './SignedKeysCard';
 
 const KEYS_KEY = ['me', 'keys'] as const;
 const RULES_KEY = ['me', 'ip-rules'] as const;
@@ -292,14 +293,28 @@ function IpRulesCard() {
 
 export function AccessPage() {
   const { t } = useTranslation();
+  const { message } = App.useApp();
+  const client = useQueryClient();
   const keys = useQuery({ queryKey: KEYS_KEY, queryFn: () => api.get<ApiKey[]>('/me/keys') });
+  const revoke = useMutation({
+    mutationFn: (id: number) => api.post<void>(`/me/keys/${id}/revoke`),
+    onSuccess: () => {
+      void message.success(t('access.revoked'));
+      void client.invalidateQueries({ queryKey: ['me'] });
+    },
+  });
   const all = keys.data ?? [];
   return (
     <>
       <PageTitle title={t('access.title')} subtitle={t('access.subtitle')} />
       <ErrorBlock error={keys.error} onRetry={() => void keys.refetch()} />
-      <KeysCard kind="apikey" keys={all.filter((key) => key.kind === 'apikey')} loading={keys.isPending} />
+      <KeysCard
+        kind="apikey"
+        keys={all.filter((key) => key.kind === 'apikey' && key.appKey === undefined)}
+        loading={keys.isPending}
+      />
       <KeysCard kind="appcode" keys={all.filter((key) => key.kind === 'appcode')} loading={keys.isPending} />
+      <SignedKeysCard onRevoke={(id) => revoke.mutate(id)} />
       <IpRulesCard />
       <CallbackSecretCard />
     </>

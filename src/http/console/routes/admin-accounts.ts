@@ -123,15 +123,20 @@ export function adminAccountRoutes(app: FastifyInstance, deps: AccountDeps): voi
     requireOperator(request);
     const account = await deps.accounts.account(pathId(request.params, 'account'));
     const { from, to } = lastChinaDays(new Date(), USAGE_DAYS);
-    const [view, keys, ipRules, stats] = await Promise.all([
+    const [view, keys, ipRules, stats, appKeys] = await Promise.all([
       viewOf(deps, account.id),
       deps.store.listKeys(account.id),
       deps.store.listIpRules(account.id),
       deps.store.answerStats(account.id, from, to),
+      deps.store.appKeysOf(account.id),
     ]);
     return {
       account: view,
-      keys: keys.map(keyView),
+      // A signed key shows its AppKey (not a secret: it travels in every request).
+      keys: keys.map((key) => {
+        const appKey = appKeys.get(key.id);
+        return appKey === undefined ? keyView(key) : { ...keyView(key), hint: appKey, appKey };
+      }),
       ipRules: ipRules.map((rule) => ({ id: rule.id, cidr: rule.cidr })),
       usage: { daily: dailyByCode(stats, from, USAGE_DAYS) },
     };

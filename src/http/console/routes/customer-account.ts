@@ -138,8 +138,13 @@ export function customerAccountRoutes(
   });
 
   app.get('/me/keys', async (request) => {
-    const keys = await store.listKeys(requireCustomer(request).accountId);
-    return keys.map(keyView);
+    const { accountId } = requireCustomer(request);
+    const [keys, appKeys] = await Promise.all([store.listKeys(accountId), store.appKeysOf(accountId)]);
+    // A signed key says so by its AppKey: it is no apikey one could send.
+    return keys.map((key) => {
+      const appKey = appKeys.get(key.id);
+      return appKey === undefined ? keyView(key) : { ...keyView(key), appKey };
+    });
   });
 
   app.post('/me/keys', async (request, reply) => {

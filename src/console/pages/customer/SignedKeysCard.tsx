@@ -1,0 +1,175 @@
+import { useState } from 'react';
+import { Alert, Button, Card, Flex, Input, Modal, Space, Switch, Table, Tag, Typography } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api/client';
+import type { ApiKey } from '../../../wire/console-api';
+import { CopyButton } from '../../components/CopyButton';
+import { EmptyState, ErrorBlock } from '../../components/feedback';
+import { dateTime } from '../../lib/format';
+
+const SIGNATURES_KEY = ['me', 'signatures'] as const;
+
+interface Signatures {
+  requireSignatures: boolean;
+  keys: ApiKey[];
+}
+
+interface IssuedPair {
+  appKey: string;
+  appSecret: string;
+}
+
+/** A new pair: the AppSecret is shown this once (the server keeps it only sealed). */
+function PairModal({ pair, onClose }: { pair: IssuedPair | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <Modal
+      open={pair !== null}
+      title={t('signed.pairTitle')}
+      onCancel={onClose}
+      mask={{ closable: false }}
+      footer={
+        <Button type="primary" onClick={onClose} data-testid="signed-pair-close">
+          {t('access.secretSaved')}
+        </Button>
+      }
+    >
+      <Alert type="warning" showIcon title={t('signed.secretOnce')} style={{ marginBottom: 16 }} />
+      {pair
+        ? (
+            [
+              ['AppKey', pair.appKey, 'signed-app-key'],
+              ['AppSecret', pair.appSecret, 'signed-app-secret'],
+            ] as const
+          ).map(([name, value, testId]) => (
+            <Flex key={name} gap={8} align="center" style={{ marginBottom: 8 }}>
+              <Typography.Text strong style={{ width: 90 }}>
+                {name}
+              </Typography.Text>
+              <Typography.Text className="secret-box" data-testid={testId} style={{ flex: 1, minWidth: 0 }}>
+                {value}
+              </Typography.Text>
+              <CopyButton text={value} testId={`${testId}-copy`} label />
+            </Flex>
+          ))
+        : null}
+    </Modal>
+  );
+}
+
+/** Keys issued as AppKey/AppSecret pairs, and the switch that makes them the only way in. */
+export function SignedKeysCard({ onRevoke }: { onRevoke: (id: number) => void }) {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const [label, setLabel] = useState('');
+  const [pair, setPair] = useState<IssuedPair | null>(null);
+  const signatures = useQuery({
+    queryKey: SIGNATURES_KEY,
+    queryFn: () => api.get<Signatures>('/me/signatures'),
+  });
+  const refresh = () => void client.invalidateQueries({ queryKey: ['me'] });
+  const create = useMutation({
+    mutationFn: () =>
+      api.post<IssuedPair & { key: ApiKey }>('/me/signed-keys', { label: label.trim() || null }),
+    onSuccess: ({ appKey, appSecret }) => {
+      setLabel('');
+      setPair({ appKey, appSecret });
+      refresh();
+    },
+  });
+  const require = useMutation({
+    mutationFn: (on: boolean) =>
+      api.patch<{ requireSignatures: boolean }>('/me/signatures', { requireSignatures: on }),
+    onSuccess: refresh,
+  });
+  const keys = signatures.data?.keys ?? [];
+  return (
+    <Card title={t('signed.title')} style={{ marginBottom: 16 }}>
+      <Typography.Paragraph type="secondary">{t('signed.hint')}</Typography.Paragraph>
+      <Flex gap={12} align="center" style={{ marginBottom: 16 }}>
+        <Switch
+          checked={signatures.data?.requireSignatures ?? false}
+          loading={signatures.isPending || require.isPending}
+          onChange={(on) => require.mutate(on)}
+          data-testid="signed-require"
+        />
+        <Typography.Text>{t('signed.require')}</Typography.Text>
+      </Flex>
+      <ErrorBlock error={require.error} />
+      <Space.Compact style={{ width: '100%', maxWidth: 520, marginBottom: 16 }}>
+        <Input
+          value={label}
+          onChange={(event) => setLabel(event.target.value)}
+          placeholder={t('access.labelPlaceholder')}
+          maxLength={64}
+          data-testid="signed-label"
+        />
+        <Button
+          type="primary"
+          icon={<PlusOutlined />}
+          loading={create.isPending}
+          onClick={() => create.mutate()}
+          data-testid="signed-create"
+        >
+          {t('signed.create')}
+        </Button>
+      </Space.Compact>
+      <ErrorBlock error={create.error} />
+      <Table<ApiKey>
+        size="middle"
+        rowKey="id"
+        loading={signatures.isPending}
+        dataSource={keys}
+        pagination={false}
+        scroll={{ x: 720 }}
+        data-testid="signed-table"
+        locale={{ emptyText: <EmptyState text={t('signed.empty')} /> }}
+        columns={[
+          {
+            title: 'AppKey',
+            dataIndex: 'appKey',
+            width: 200,
+            render: (appKey: string) => <Typography.Text code>{appKey}</Typography.Text>,
+          },
+          {
+            title: t('access.label'),
+            dataIndex: 'label',
+            render: (value: string | null) => value || t('common.none'),
+          },
+          { title: t('access.created'), dataIndex: 'createdAt', width: 180, render: dateTime },
+          {
+            title: t('access.state'),
+            dataIndex: 'revokedAt',
+            width: 230,
+            render: (at: string | null) =>
+              at ? (
+                <Tag>{t('access.revokedAt', { at: dateTime(at) })}</Tag>
+              ) : (
+                <Tag color="success">{t('access.active')}</Tag>
+              ),
+          },
+          {
+            title: t('common.actions'),
+            key: 'actions',
+            width: 100,
+            fixed: 'right',
+            render: (_, row) =>
+              row.revokedAt ? null : (
+                <Button
+                  danger
+                  size="small"
+                  onClick={() => onRevoke(row.id)}
+                  data-testid={`signed-revoke-${row.id}`}
+                >
+                  {t('access.revoke')}
+                </Button>
+              ),
+          },
+        ]}
+      />
+      <PairModal pair={pair} onClose={() => setPair(null)} />
+    </Card>
+  );
+}
