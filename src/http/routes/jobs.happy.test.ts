@@ -19,6 +19,7 @@ import {
   YICHANG,
   uniqueName,
 } from '../test-support/fixtures.js';
+import { MAX_JOB_BODY_BYTES } from '../job-bodies.js';
 import { type CallbackReceiver, startCallbackReceiver } from '../test-support/callback-receiver.js';
 
 interface JobBody {
@@ -298,6 +299,13 @@ for (const engine of availableEngines('jobs API tests')) {
       }
       expect((await call('GET', `/jobs?apikey=${bob.apikey}`)).body.result!.jobs).toEqual([]);
       expect((await call('GET', `/jobs/${id}?apikey=${'x'.repeat(32)}`)).body).toMatchObject({ code: -1 });
+      // The key's IP whitelist holds for jobs as for /carrier.
+      await server.server.deps.accounts.allowIp(cliActor(), alice.account.id, '10.0.0.0/8');
+      expect((await call('GET', `/jobs/${id}?apikey=${alice.apikey}`)).body).toEqual({
+        code: -9,
+        reason: 'ip地址鉴权失败',
+      });
+      expect((await call('POST', '/jobs', { apikey: alice.apikey, mobiles: [YICHANG] })).body.code).toBe(-9);
       expect((await call('GET', `/jobs/${id}`)).body).toMatchObject({ code: 1 });
     });
 
@@ -327,6 +335,13 @@ for (const engine of availableEngines('jobs API tests')) {
       expect(
         (await call('POST', '/jobs', { apikey, mobiles: [YICHANG], requestId: 'x'.repeat(129) })).body.code,
       ).toBe(1);
+      const huge = await fetch(`${server.url}/jobs?apikey=${apikey}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: Buffer.alloc(MAX_JOB_BODY_BYTES + 1, '1'),
+      });
+      expect(huge.status).toBe(413);
+      expect(await huge.json()).toMatchObject({ code: 1, message: 'request body too large' });
       expect((await call('GET', `/jobs?apikey=${apikey}`)).body.result!.jobs).toEqual([]);
       expect((await server.server.deps.store.getAccount(account.id))!.balance).toBe(100);
     });
