@@ -200,6 +200,12 @@ function signedParts(
   early: EarlyLog,
 ): Pick<ServerParts, 'signatures' | 'signingKeys' | 'nonces'> {
   const box = SecretBox.open(config.dataDir, config.secretKey);
+  if (!config.secretKey && /^postgres(ql)?:/i.test(config.databaseUrl ?? '')) {
+    early.warn(
+      new Error('MNPD_SECRET_KEY is not set'),
+      "AppSecrets are sealed with this node's <data dir>/secret.key: every node on this store needs the same key (MNPD_SECRET_KEY)",
+    );
+  }
   const nonces: NonceStore & { close?(): Promise<void> } = config.redisUrl
     ? new RedisNonceStore(config.redisUrl, (error) =>
         early.warn(error, 'nonce store unavailable: signed requests are refused (-8) until Redis answers'),
