@@ -51,6 +51,26 @@ export async function migrateToLatest(db: AnyDb, engine: Engine): Promise<void> 
     migrationTableSchema,
     provider: { getMigrations: async () => migrations(engine) },
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(`migration failed: ${String(error)}`);
+  for (let attempt = 1; ; attempt++) {
+    const { error } = await migrator.migrateToLatest();
+    if (!error) return;
+    if (attempt < MIGRATION_ATTEMPTS && anotherSchemaVanished(error, migrationTableSchema)) {
+      await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+      continue;
+    }
+    throw error instanceof Error ? error : new Error(`migration failed: ${String(error)}`);
+  }
+}
+
+/** Enough for a database whose clients drop schemas without pause (a test suite's). */
+const MIGRATION_ATTEMPTS = 20;
+
+/**
+ * Kysely's migrator lists every table of the database, in every schema, before it looks at its
+ * own; a schema another client drops meanwhile fails that listing ("schema … does not exist",
+ * 3F000). It is not ours, so the listing is simply made again.
+ */
+function anotherSchemaVanished(error: unknown, ours: string | undefined): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return code === '3F000' && ours !== undefined && !(message ?? '').includes(`"${ours}"`);
 }

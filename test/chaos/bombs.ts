@@ -124,15 +124,18 @@ export async function uploadBombs(): Promise<{ tally: ScenarioTally; problems: s
       );
       return result;
     };
-    // All at once; each refused as busy is sent again, on its own, until it is read (or 60 s pass).
-    const busy = (result: Upload) => result.status === 429 || result.status === 409;
+    // All at once; each refused as busy is sent again, on its own, until it is read (or 60 s pass),
+    // unless the node is gone.
+    // A refusal sent before the body was read can reach the client as a reset while it still
+    // sends (409 for a second portability upload): the client sends it again, as for busy.
+    const busy = (result: Upload) => result.status === 429 || result.status === 409 || result.status === 0;
     let busyFirst = 0;
     const retryUntil = Date.now() + 60_000;
     const results = await Promise.all(
       all.map(async (bomb, i) => {
         let result = await attempt(bomb, i);
         if (busy(result)) busyFirst++;
-        while (busy(result) && Date.now() < retryUntil) {
+        while (busy(result) && Date.now() < retryUntil && isRunning(server)) {
           await sleep(1500);
           result = await attempt(bomb, i);
         }

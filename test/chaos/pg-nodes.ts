@@ -44,7 +44,7 @@ export async function pgNodesAtOnce(count: number): Promise<{ tally: ScenarioTal
     started.forEach((result, i) => {
       if (result.status === 'rejected') {
         tally.crashes++;
-        problems.push(`node ${i + 1} did not start:\n${logTail(nodes[i].logFile, 10)}`);
+        problems.push(`node ${i + 1} did not start:\n${logTail(nodes[i].logFile, 40)}`);
       }
     });
     if (problems.length > 0) return { tally, problems };

@@ -30,7 +30,7 @@ export const tallies: ScenarioTally[] = [];
 export function recordTally(tally: ScenarioTally): void {
   tallies.push(tally);
   console.log(
-    `chaos: ${tally.scenario}: ${tally.skipped ? `skipped (${tally.skipped})` : ''}` +
+    `chaos: ${tally.scenario}: ${tally.skipped ? `skipped (${tally.skipped}); ` : ''}` +
       `${tally.probes} probes, ${tally.serverErrors} 5xx, ${tally.crashes} crashes, ` +
       `${tally.lostCharges} lost charges, ${tally.doubleCharges} double charges`,
   );
