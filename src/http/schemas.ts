@@ -45,7 +45,7 @@ export function lookupQuerySchema(summary: string, withApikey: boolean) {
         ext: {
           type: 'string',
           description:
-            '1: add province, city, zip, areaCode, type, virtual, portedAt, dataVersion, areaKnown, requestId',
+            '1: add province, city, zip, areaCode, type, virtual, portedAt, dataVersion, areaKnown, source (feed, segment, upstream:NAME, cache:NAME), checkedAt, requestId',
         },
         requestId: {
           type: 'string',

@@ -1016,11 +1016,14 @@ for (const engine of storeEngines) {
           createdAt: new Date(T0),
           // Migration 0015: accounts of before take keys in clear, as they did.
           requireSignatures: false,
+          localOnly: false,
         });
         expect(await upgraded.getAccountPasswordHash(accountId)).toBeNull();
         expect(await upgraded.ledgerSum(accountId)).toBe(8);
         const log = (await upgraded.queryLog(accountId)).rows;
         expect(log.map((row) => row.requestId)).toEqual(['old-65', 'old-5']);
+        // Rows logged before 0012 do not know their source.
+        expect(log.map((row) => row.source)).toEqual([null, null]);
         // The charts begin with the history the log held, and the usage counted beyond it.
         expect(await upgraded.answerStats(accountId, new Date(T0), new Date(T0 + 3 * HOUR))).toEqual([
           { accountId, hour: new Date(T0), code: 0, answers: 5, ported: 0 },

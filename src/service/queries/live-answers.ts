@@ -35,6 +35,8 @@ export interface SourceCounters {
   /** Cache hits that spared an upstream call, and the first provider's cost of them, in fen. */
   savedCalls: number;
   savedFen: number;
+  /** Cache reads the store failed (answered as if nothing were cached). */
+  cacheReadFailures: number;
 }
 
 /**
@@ -51,6 +53,7 @@ export class LiveAnswers {
     cache: 0,
     savedCalls: 0,
     savedFen: 0,
+    cacheReadFailures: 0,
   };
 
   constructor(
@@ -71,7 +74,7 @@ export class LiveAnswers {
     const { policy, cacheTtlMs, onFailure } = gateway.config;
     const mobile = local.seed.Mobile;
     const cached =
-      options.cached === undefined ? await this.cache.get(mobile) : (options.cached ?? undefined);
+      options.cached === undefined ? await this.#readCache(mobile) : (options.cached ?? undefined);
     // A feed row dated after the cached answer is the newer observation, and the reverse.
     const usable = cached && !feedIsNewer(local, cached) ? cached : undefined;
     if (policy === 'cache-first') {
@@ -97,6 +100,16 @@ export class LiveAnswers {
     if (verdict.kind === 'not-found') return { kind: 'not-found', provider: verdict.provider };
     if (usable) return this.#cached(local, usable, gateway);
     return onFailure === 'error' ? { kind: 'unavailable' } : this.#local(local);
+  }
+
+  /** A store that cannot be read now costs the cache, not the answer: the number is asked. */
+  async #readCache(mobile: string): Promise<CachedAnswer | undefined> {
+    try {
+      return await this.cache.get(mobile);
+    } catch {
+      this.counters.cacheReadFailures++;
+      return undefined;
+    }
   }
 
   /** Counts an answer given from local data without asking (policy local, an account kept local). */

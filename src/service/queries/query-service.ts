@@ -212,7 +212,10 @@ export class QueryService {
     const upstream = live?.goesUpstream(payer.account) === true;
     // One cache read for the whole batch; batches wait for the providers' budget.
     const cached = upstream
-      ? await live!.cache.getMany(outcomes.flatMap((o) => (o.code === 0 ? [o.answer.seed.Mobile] : [])))
+      ? await live!.cache
+          .getMany(outcomes.flatMap((o) => (o.code === 0 ? [o.answer.seed.Mobile] : [])))
+          // A store that cannot be read now costs the cache, not the answers.
+          .catch(() => new Map<string, CachedAnswer>())
       : undefined;
     const settled = await Promise.allSettled(
       outcomes.map(async (outcome, i) => {

@@ -153,6 +153,7 @@ describe('GET /console/api/me/records', () => {
       clientIp: '127.0.0.0',
       latencyMs: expect.any(Number),
       requestId: expect.any(String),
+      source: 'segment',
     });
     const mobiles = async (query: string) =>
       (await client.get(`/me/records?${query}`)).json().rows.map((row: { mobile: string }) => row.mobile);
