@@ -5,8 +5,7 @@
  * and only requests that were in flight at the kill may have been charged without their answer
  * reaching the client.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -17,8 +16,7 @@ import { openStore } from '../src/store/open-store.js';
 import type { QueryLogRow, Store } from '../src/store/store.js';
 import { type Engine, availableEngines, freshPostgresSchema } from '../src/test-support/test-databases.js';
 import { TEST_SEGMENTS_CSV } from '../src/test-support/test-server.js';
-import { freePort } from './free-port.js';
-import { CLI } from './run-cli.js';
+import { type LoggedServer as Serve, startServer as serve } from './serve.js';
 
 const ACCOUNT = 'crash-test';
 const INITIAL_BALANCE = 5000;
@@ -30,74 +28,12 @@ const MAX_REQUESTS = 4000;
 const KILL_AFTER_ANSWERS = 1500;
 /** …or after this long under load, whichever comes first. */
 const KILL_AFTER_MS = 2000;
-const HEALTH_TIMEOUT_MS = 15_000;
 
 /** Every tenth request is a number of no segment (-4) and every tenth a too short one (-2): never charged. */
 function mobileFor(i: number): string {
   if (i % 10 === 8) return '15400000000';
   if (i % 10 === 9) return '1397256';
   return `1397256${String(i % 10_000).padStart(4, '0')}`;
-}
-
-interface Serve {
-  child: ChildProcess;
-  url: string;
-  port: number;
-  logFile: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** `node dist/cli/main.js serve` with the environment a user would set; logs go to a file. */
-async function serve(env: Record<string, string>, logFile: string): Promise<Serve> {
-  const port = await freePort();
-  const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: {
-      ...process.env,
-      // Nothing of the runner's own settings may leak in: an empty value is the default.
-      DATABASE_URL: '',
-      MNPD_TLS_CERT: '',
-      MNPD_TLS_KEY: '',
-      MNPD_TRUSTED_PROXIES: '',
-      MNPD_PORT: String(port),
-      MNPD_HOST: '127.0.0.1',
-      MNPD_DEFAULT_QPS: '1000000',
-      ...env,
-    },
-    stdio: ['ignore', fd, fd],
-  });
-  closeSync(fd);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const running: Serve = { child, url, port, logFile, exited };
-  await waitHealthy(running);
-  return running;
-}
-
-function logTail(logFile: string): string {
-  return readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
-}
-
-async function waitHealthy(server: Serve): Promise<void> {
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (server.child.exitCode !== null || server.child.signalCode !== null) {
-      throw new Error(`mnpd serve exited before answering /healthz:\n${logTail(server.logFile)}`);
-    }
-    try {
-      const response = await fetch(`${server.url}/healthz`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  server.child.kill('SIGKILL');
-  throw new Error(
-    `mnpd serve did not answer /healthz within ${HEALTH_TIMEOUT_MS} ms:\n${logTail(server.logFile)}`,
-  );
 }
 
 interface CarrierAnswer {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../service/config.js';
+import { UpstreamsFileError } from '../service/upstream/upstreams.js';
 import { StoreError } from '../store/store.js';
 import { ServiceError } from '../service/service-error.js';
 import { SnapshotError } from '../data/npdb-snapshot.js';
@@ -8,9 +9,11 @@ import { FeedGapError, FeedRejectedError } from '../data/ported-feed.js';
 import { DataFileError } from '../data/data-file-error.js';
 import { CliError } from './cli-error.js';
 import { registerAccounts } from './commands/account.js';
+import { registerCallbackSecret } from './commands/callback-secret.js';
 import { registerData } from './commands/data.js';
 import { registerLookup } from './commands/lookup.js';
 import { registerServe } from './commands/serve.js';
+import { registerUpstream } from './commands/upstream.js';
 
 /** Errors that describe the user's input or files: one line, no stack. */
 const USER_ERRORS = [
@@ -21,6 +24,7 @@ const USER_ERRORS = [
   ConfigError,
   StoreError,
   ServiceError,
+  UpstreamsFileError,
 ];
 
 const SYSTEM_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'EROFS', 'ENOSPC', 'ECONNREFUSED']);
@@ -34,6 +38,8 @@ registerLookup(program);
 registerData(program);
 registerServe(program);
 registerAccounts(program);
+registerUpstream(program);
+registerCallbackSecret(program);
 
 try {
   await program.parseAsync(process.argv);

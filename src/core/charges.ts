@@ -3,6 +3,8 @@
  * of it. The rules that decide (charge-plan.ts) and the store that writes them share these shapes.
  */
 
+import type { CachedAnswer } from './cached-answer.js';
+
 export type FeeType = 'prepaid' | 'postpaid';
 
 export interface QueryLogRow {
@@ -20,6 +22,8 @@ export interface QueryLogRow {
   portedVersion: string | null;
   latencyMs: number;
   requestId: string;
+  /** Where the answer came from: `feed`, `segment`, `upstream:NAME`, `cache:NAME` (null: not known). */
+  source?: string | null;
 }
 
 /** One query to charge, as the billing group commit hands it over. */
@@ -36,6 +40,11 @@ export interface ChargeItem {
   /** The answer body to store for replays of the same idempotency key (unused, and may be '', without one). */
   body: string;
   log: QueryLogRow;
+  /**
+   * An upstream answer this query received, written to the answer cache in the same transaction
+   * whatever becomes of the charge (the operator paid for it): the cache rides the group commit.
+   */
+  cache?: CachedAnswer;
 }
 
 export type ChargeResult =

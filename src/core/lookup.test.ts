@@ -42,6 +42,8 @@ describe('lookupMobile', () => {
           portedAt: null,
           dataVersion: { segments: '2502', ported: null },
           areaKnown: true,
+          source: 'segment',
+          checkedAt: null,
         },
       },
     });
@@ -86,6 +88,8 @@ describe('seedBody', () => {
       'portedAt',
       'dataVersion',
       'areaKnown',
+      'source',
+      'checkedAt',
     ]);
   });
 
@@ -125,6 +129,7 @@ describe('lookupMobile with the portability database', () => {
       Now_isp: '电信',
     });
     expect(ext.portedAt).toBe('2023-05-06');
+    expect(ext.source).toBe('feed');
     expect(ext.dataVersion).toEqual({ segments: '2502', ported: 'v7' });
   });
 
@@ -222,6 +227,8 @@ describe('lookupMobile with the numbering plan', () => {
           portedAt: null,
           dataVersion: { segments: '2502', ported: null },
           areaKnown: false,
+          source: 'segment',
+          checkedAt: null,
         },
       },
     });

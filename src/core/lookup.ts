@@ -39,7 +39,16 @@ export interface ExtendedFields {
   dataVersion: { segments: string; ported: string | null };
   /** False when the segment data lacks the number's segment and the numbering plan gave its carrier. */
   areaKnown: boolean;
+  /**
+   * Where the carrier now came from: `feed` (the portability database), `segment` (the number's
+   * segment), `upstream:NAME` (a provider asked now) or `cache:NAME` (a provider's cached answer).
+   */
+  source: AnswerSource;
+  /** When a provider checked the number (ISO time); null for local data. */
+  checkedAt: string | null;
 }
+
+export type AnswerSource = 'feed' | 'segment' | `upstream:${string}` | `cache:${string}`;
 
 export interface LookupAnswer {
   seed: SeedResult;
@@ -147,10 +156,12 @@ function answerOf(
   const initIsp = carrierLabel(host);
   let nowIsp = initIsp;
   let portedAt: string | null = null;
+  let source: AnswerSource = 'segment';
   let res: Res = virtual ? (knownHost ? '3' : '4') : knownHost ? '0' : '4';
   if (!virtual && packed !== NOT_PORTED) {
     nowIsp = CARRIER_NAMES[packedCarrier(packed)];
     portedAt = isoDateFromDay(packedDay(packed)) ?? null;
+    source = 'feed';
     // A number back on its original carrier is not ported, whatever the database remembers.
     if (knownHost) res = nowIsp === initIsp ? '0' : '1';
   }
@@ -169,6 +180,8 @@ function answerOf(
         portedAt,
         dataVersion: { segments: segments.version, ported: ported?.version ?? null },
         areaKnown,
+        source,
+        checkedAt: null,
       },
     },
   };

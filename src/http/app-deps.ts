@@ -10,6 +10,7 @@ import type { PortabilityService } from '../service/portability/portability-serv
 import type { LiveSources } from '../service/queries/live-sources.js';
 import type { QueryService } from '../service/queries/query-service.js';
 import type { SegmentService } from '../service/segments/segment-service.js';
+import type { Upstreams } from '../service/upstream/upstreams.js';
 
 /**
  * The application as the HTTP layer reaches it: each route takes the few of these it uses
@@ -31,4 +32,6 @@ export interface AppDeps {
   storeHealth: StoreHealth;
   /** Segment versions, rollback and operators' overrides; swaps `sources.segments` when they change. */
   segments: SegmentService;
+  /** Upstream providers, the answer cache and their policy (MNPD_UPSTREAMS). */
+  upstreams?: Upstreams;
 }

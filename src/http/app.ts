@@ -20,6 +20,7 @@ import { balanceRoute } from './routes/balance.js';
 import { batchRoute } from './routes/batch.js';
 import { carrierRoute } from './routes/carrier.js';
 import { ispRoute } from './routes/isp.js';
+import { jobsRoutes } from './routes/jobs.js';
 import { operationsRoutes } from './routes/operations.js';
 import { trialRoute } from './routes/qxt-test.js';
 import { recordsRoute } from './routes/records.js';
@@ -201,6 +202,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     recordsRoute(api, deps);
     trialRoute(api, deps);
     operationsRoutes(api, deps);
+    jobsRoutes(api, deps);
   });
   await consolePlugin(app, deps);
   return app;

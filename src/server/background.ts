@@ -77,6 +77,8 @@ function startSnapshotWatch({ ported, config }: ServerParts, log: Log): () => Pr
 export function startBackground(parts: ServerParts, log: Log): Background {
   // Jobs left queued or running by a stopped process resume here.
   parts.batchJobs.start(log);
+  // Callbacks of jobs that ended, and attempts due, including those a stopped process left.
+  parts.callbacks.start(log);
   // Feeds this node applies are shared with the cluster; the other nodes' are followed from here on.
   parts.ported.sharing.start(log);
   const inbox = watchInbox(parts.ported.service, parts.config.dataDir, {

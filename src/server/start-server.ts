@@ -14,6 +14,9 @@ import { AccountService } from '../service/accounts/account-service.js';
 import { type FirstStart, bootstrapEmptyStore } from '../service/accounts/first-start.js';
 import { BatchJobRunner } from '../service/batches/batch-runner.js';
 import { BatchService } from '../service/batches/batch-service.js';
+import { JobCodeCounts } from '../service/batches/code-counts.js';
+import { CallbackRunner } from '../service/callbacks/callback-runner.js';
+import { CallbackAllowList } from '../service/callbacks/callback-target.js';
 import type { ServerConfig } from '../service/config.js';
 import type { Log } from '../service/log.js';
 import { nodeName } from '../service/node-name.js';
@@ -30,6 +33,8 @@ import { QueryService } from '../service/queries/query-service.js';
 import { MemoryRateLimiter, type RateLimiter } from '../service/queries/rate-limiter.js';
 import { RedisRateLimiter } from '../service/queries/redis-rate-limiter.js';
 import { SegmentService } from '../service/segments/segment-service.js';
+import { Upstreams } from '../service/upstream/upstreams.js';
+import { reloadUpstreamsFile, upstreamHooks } from './upstream-wiring.js';
 import { startBackground } from './background.js';
 import type { ServerParts } from './server-parts.js';
 
@@ -45,6 +50,8 @@ export interface RunningServer {
   url: string;
   /** Stops accepting, finishes in-flight requests, commits every pending charge, closes the store. */
   close(): Promise<void>;
+  /** Reads the providers file again (SIGHUP); a bad file keeps the providers in use and logs why. */
+  reloadUpstreams(): Promise<void>;
 }
 
 export interface StartOptions extends Pick<AppOptions, 'logger'> {
@@ -106,10 +113,30 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
     metrics.charges.inc(charged);
   };
   const keys = new KeyResolver(store);
+  const upstreams = await Upstreams.open(
+    config.upstreamsFile,
+    process.env,
+    store,
+    upstreamHooks(metrics, early),
+  );
+  metrics.upstream.watch(upstreams);
   const { limiter, loginGuard } = limiters(config, early);
   const batchJobs = new BatchJobRunner(store, () => sources.current(), {
     owner: node,
     onCommit: (charged) => metrics.charges.inc(charged),
+    live: upstreams.live,
+  });
+  // A bad MNPD_CALLBACK_ALLOW entry stops the start here, with its text.
+  const callbackPolicy = { allow: new CallbackAllowList(config.callbackAllow) };
+  const counts = new JobCodeCounts(store);
+  const callbacks = new CallbackRunner(store, {
+    owner: node,
+    policy: callbackPolicy,
+    publicUrl: config.publicUrl,
+    countsOf: (job) => counts.of(job),
+    pollMs: config.callbackPollMs,
+    firstRetryMs: config.callbackFirstRetryMs,
+    onAttempt: (outcome) => metrics.callbackAttempts.inc({ outcome }),
   });
   return {
     config,
@@ -124,10 +151,11 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
       keys,
       limiter,
       defaultQps: config.defaultQps,
+      live: upstreams.live,
     }),
     accounts: new AccountService(store, () => keys.invalidate()),
     logins: new LoginService(store, loginGuard),
-    batches: new BatchService(store, () => batchJobs.notify()),
+    batches: new BatchService(store, () => batchJobs.notify(), callbackPolicy),
     portability: ported.service,
     batcher,
     keys,
@@ -136,6 +164,8 @@ async function buildParts(config: ServerConfig, store: Store, early: EarlyLog): 
     ported,
     batchJobs,
     segments,
+    upstreams,
+    callbacks,
   };
 }
 
@@ -161,10 +191,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // An import this store shows as running was cut short by a stop: nothing is applying it now.
   await store.failRunningImports(nodeName(config.dataDir));
   const early = new EarlyLog();
-  const deps = await buildParts(config, store, early);
+  // A bad providers file (or other startup refusal) must not leave the store open behind it.
+  const deps = await buildParts(config, store, early).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   const { app, tlsApp, url } = await listen(config, deps, options);
   early.attach(app.log);
   const background = startBackground(deps, app.log);
+  deps.upstreams.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -172,10 +207,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await background.stop();
       await Promise.all([app.close(), tlsApp?.close()]);
       await deps.batchJobs.close();
+      await deps.callbacks.close();
       await deps.batcher.close();
+      await deps.upstreams.close();
       await store.close();
       await deps.limiter.close?.();
       await deps.loginGuard.close?.();
     })());
-  return { app, tlsApp, deps, firstStart, url, close };
+  const reloadUpstreams = () => reloadUpstreamsFile(deps, app.log);
+  return { app, tlsApp, deps, firstStart, url, close, reloadUpstreams };
 }

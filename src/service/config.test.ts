@@ -31,6 +31,10 @@ describe('configFromEnv', () => {
       maxPendingCharges: 100_000,
       planFallback: true,
       segmentsFollowMs: 2000,
+      callbackAllow: [],
+      callbackFirstRetryMs: 30_000,
+      callbackPollMs: 1000,
+      publicUrl: undefined,
     });
   });
 
@@ -56,6 +60,10 @@ describe('configFromEnv', () => {
       MNPD_MAX_PENDING_CHARGES: '50',
       MNPD_PLAN_FALLBACK: 'off',
       MNPD_SEGMENTS_FOLLOW_MS: '300',
+      MNPD_CALLBACK_ALLOW: '10.0.0.0/8, 127.0.0.1',
+      MNPD_CALLBACK_FIRST_RETRY_MS: '100',
+      MNPD_CALLBACK_POLL_MS: '20',
+      MNPD_PUBLIC_URL: 'https://mnpd.example.com/',
     });
     expect(config).toEqual({
       port: 9000,
@@ -78,6 +86,10 @@ describe('configFromEnv', () => {
       maxPendingCharges: 50,
       planFallback: false,
       segmentsFollowMs: 300,
+      callbackAllow: ['10.0.0.0/8', '127.0.0.1'],
+      callbackFirstRetryMs: 100,
+      callbackPollMs: 20,
+      publicUrl: 'https://mnpd.example.com',
     });
   });
 

@@ -42,6 +42,16 @@ export interface ServerConfig {
   planFallback: boolean;
   /** How often a server looks whether segment versions or overrides changed in the store, in ms. */
   segmentsFollowMs: number;
+  /** The upstream providers file (MNPD_UPSTREAMS); unset: every answer from local data. */
+  upstreamsFile?: string;
+  /** Addresses or CIDRs callbacks may go to although private, loopback … (MNPD_CALLBACK_ALLOW). */
+  callbackAllow: string[];
+  /** The first retry of a failed callback, in ms (doubling from there, at most an hour apart). */
+  callbackFirstRetryMs: number;
+  /** How often a node looks for ended jobs to announce and callbacks due, in ms. */
+  callbackPollMs: number;
+  /** `scheme://host[:port]` clients reach the API at, for results URLs; else the submission's host. */
+  publicUrl: string | undefined;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -123,5 +133,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     maxPendingCharges: integer(env, 'MNPD_MAX_PENDING_CHARGES', DEFAULT_MAX_PENDING_CHARGES, 1, 10_000_000),
     planFallback: planFallbackFromEnv(env),
     segmentsFollowMs: integer(env, 'MNPD_SEGMENTS_FOLLOW_MS', 2000, 50, 3_600_000),
+    upstreamsFile: env.MNPD_UPSTREAMS || undefined,
+    callbackAllow: (env.MNPD_CALLBACK_ALLOW ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+    callbackFirstRetryMs: integer(env, 'MNPD_CALLBACK_FIRST_RETRY_MS', 30_000, 10, 3_600_000),
+    callbackPollMs: integer(env, 'MNPD_CALLBACK_POLL_MS', 1000, 10, 3_600_000),
+    publicUrl: env.MNPD_PUBLIC_URL?.trim().replace(/\/+$/, '') || undefined,
   };
 }

@@ -63,7 +63,7 @@ export async function createBatchJob({ write, traits }: StoreContext, job: NewBa
       .values({
         account_id: job.accountId,
         file_name: job.fileName,
-        status: 'draft',
+        status: job.queued ? 'queued' : 'draft',
         total: job.entries.length,
         invalid: job.invalid,
         duplicates: job.duplicates,
@@ -75,9 +75,17 @@ export async function createBatchJob({ write, traits }: StoreContext, job: NewBa
         created_at: traits.toDb(new Date()),
         started_at: null,
         finished_at: null,
+        origin: job.origin ?? 'console',
+        request_id: job.requestId ?? null,
+        callback_url: job.callbackUrl ?? null,
+        results_base: job.resultsBase ?? null,
+        callback_state: job.callbackUrl ? 'waiting' : null,
       })
+      // A retried submission meets its first job here, even when both ran at once.
+      .onConflict((oc) => oc.columns(['account_id', 'request_id']).doNothing())
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (!row) throw new StoreError('duplicate', 'the account has a job with this requestId already');
     for (let first = 0; first < chunks.length; first += CHUNKS_PER_INSERT) {
       const rows = chunks.slice(first, first + CHUNKS_PER_INSERT).map((entries, i) => ({
         job_id: row.id,

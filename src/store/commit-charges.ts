@@ -12,6 +12,7 @@ import {
   type KnownBodies,
   planCharges,
 } from '../core/charge-plan.js';
+import type { CachedAnswer } from '../core/cached-answer.js';
 import { queryLogValues } from './rows.js';
 import type { Database, EngineTraits } from './schema.js';
 import type { ChargeItem, ChargeResult } from './store.js';
@@ -51,6 +52,7 @@ export const BULK_COLUMN_TYPES = {
     ported_version: 'text',
     latency_ms: 'integer',
     request_id: 'text',
+    source: 'text',
   },
   idempotency: { account_id: 'bigint', key: 'text', body: 'text', created_at: 'timestamptz' },
 } satisfies Partial<Record<keyof Database, Record<string, string>>>;
@@ -73,6 +75,12 @@ export async function commitChargesIn(
   const accounts = await lockAccounts(trx, statements, traits.rowLocks, items);
   const plan = planCharges(items, accounts, await knownBodies(trx, statements, items));
   await writeCharges(trx, statements, plan, traits);
+  await writeCachedAnswers(
+    trx,
+    statements,
+    items.flatMap((item) => (item.cache ? [item.cache] : [])),
+    traits,
+  );
   return plan.results;
 }
 
@@ -202,6 +210,51 @@ async function addAnswerCounts(
             answers: eb('answer_stats_hourly.answers', '+', eb.ref('excluded.answers')),
             ported: eb('answer_stats_hourly.ported', '+', eb.ref('excluded.ported')),
           })),
+        )
+        .compile(),
+    );
+  }
+}
+
+/**
+ * Upserts the batch's upstream answers into the answer cache: the newest answer of a number wins,
+ * whichever node wrote it first (a row is only replaced by one checked at the same time or later).
+ */
+export async function writeCachedAnswers(
+  trx: Db,
+  statements: CompiledStatements,
+  answers: readonly CachedAnswer[],
+  { toDb }: EngineTraits,
+): Promise<void> {
+  const newest = new Map<string, CachedAnswer>();
+  for (const cache of answers) {
+    const known = newest.get(cache.mobile);
+    if (!known || known.checkedAt <= cache.checkedAt) newest.set(cache.mobile, cache);
+  }
+  const rows = [...newest.values()].map((answer) => ({
+    mobile: answer.mobile,
+    res: answer.res,
+    init_isp: answer.initIsp,
+    now_isp: answer.nowIsp,
+    provider: answer.provider,
+    checked_at: toDb(answer.checkedAt),
+  }));
+  for (const part of chunks(rows, rowsPerInsert(rows))) {
+    await statements.run(trx, `cache-answers:${part.length}`, rowParameters(part), () =>
+      trx
+        .insertInto('answer_cache')
+        .values(part)
+        .onConflict((oc) =>
+          oc
+            .column('mobile')
+            .doUpdateSet((eb) => ({
+              res: eb.ref('excluded.res'),
+              init_isp: eb.ref('excluded.init_isp'),
+              now_isp: eb.ref('excluded.now_isp'),
+              provider: eb.ref('excluded.provider'),
+              checked_at: eb.ref('excluded.checked_at'),
+            }))
+            .where((eb) => eb('answer_cache.checked_at', '<=', eb.ref('excluded.checked_at'))),
         )
         .compile(),
     );

@@ -6,8 +6,10 @@
  * storage) and its migrations.
  */
 import { sql } from 'kysely';
+import * as answerCache from './answer-cache.js';
 import { auditLog, insertAudit } from './audit-log.js';
 import * as batchJobs from './batch-jobs.js';
+import * as callbacks from './callback-deliveries.js';
 import { commitChargesIn } from './commit-charges.js';
 import { CompiledStatements, type DirectExecutor } from './compiled-statements.js';
 import * as dataImports from './data-imports.js';
@@ -31,6 +33,11 @@ import {
   type BatchChunkOutput,
   type BatchJob,
   type BatchJobStatus,
+  type CachedAnswer,
+  type CallbackAttemptRecord,
+  type CallbackAttemptResult,
+  type CallbackDelivery,
+  type CallbackDue,
   type ChargeItem,
   type ChargeResult,
   type ConsoleSession,
@@ -179,6 +186,7 @@ export abstract class KyselyStore implements Store {
       qps_limit: changes.qpsLimit,
       status: changes.status,
       low_balance_threshold: changes.lowBalanceThreshold,
+      local_only: changes.localOnly === undefined ? undefined : changes.localOnly ? 1 : 0,
     };
     const set = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
     if (Object.keys(set).length === 0 && !auditOf) return this.#account(this.db, id);
@@ -319,6 +327,7 @@ export abstract class KyselyStore implements Store {
         'a.qps_limit',
         'a.status',
         'a.low_balance_threshold',
+        'a.local_only',
       ])
       .select('a.created_at as account_created_at')
       .where('k.kind', '=', kind)
@@ -334,6 +343,7 @@ export abstract class KyselyStore implements Store {
       qps_limit,
       status,
       low_balance_threshold,
+      local_only,
       account_created_at,
       ...key
     } = row;
@@ -346,6 +356,7 @@ export abstract class KyselyStore implements Store {
       qps_limit,
       status,
       low_balance_threshold,
+      local_only,
     };
     return { key: toKey(key), account: toAccount({ ...account, created_at: account_created_at }) };
   }
@@ -419,6 +430,24 @@ export abstract class KyselyStore implements Store {
   async commitCharges(items: ChargeItem[]): Promise<ChargeResult[]> {
     if (items.length === 0) return [];
     return this.write((trx) => commitChargesIn(trx, items, this.#ctx));
+  }
+
+  // ---- answer cache
+
+  cachedAnswers(mobiles: readonly string[]): Promise<CachedAnswer[]> {
+    return answerCache.cachedAnswers(this.#ctx, mobiles);
+  }
+
+  cacheAnswers(answers: readonly CachedAnswer[]): Promise<void> {
+    return answerCache.cacheAnswers(this.#ctx, answers);
+  }
+
+  forgetCachedAnswer(mobile: string): Promise<boolean> {
+    return answerCache.forgetCachedAnswer(this.#ctx, mobile);
+  }
+
+  cachedAnswerCount(): Promise<number> {
+    return answerCache.cachedAnswerCount(this.#ctx);
   }
 
   // ---- query log, usage, statistics, retention
@@ -553,6 +582,52 @@ export abstract class KyselyStore implements Store {
     limit: number,
   ): Promise<BatchChunkOutput[]> {
     return batchJobs.batchChunkOutputs(this.#ctx, accountId, jobId, fromChunk, limit);
+  }
+
+  // ---- API jobs' callbacks (0014)
+
+  findBatchJobByRequestId(accountId: number, requestId: string): Promise<BatchJob | undefined> {
+    return callbacks.findBatchJobByRequestId(this.#ctx, accountId, requestId);
+  }
+
+  callbackSecret(accountId: number): Promise<string | null> {
+    return callbacks.callbackSecret(this.#ctx, accountId);
+  }
+
+  setCallbackSecret(accountId: number, secret: string, audit?: NewAuditEntry): Promise<void> {
+    return callbacks.setCallbackSecret(this.#ctx, accountId, secret, audit);
+  }
+
+  callbacksDue(limit: number): Promise<CallbackDue[]> {
+    return callbacks.callbacksDue(this.#ctx, limit);
+  }
+
+  createCallbackDelivery(delivery: {
+    eventId: string;
+    jobId: number;
+    url: string;
+    body: string;
+  }): Promise<boolean> {
+    return callbacks.createCallbackDelivery(this.#ctx, delivery);
+  }
+
+  claimDueCallbacks(owner: string, leaseMs: number, limit: number): Promise<CallbackDelivery[]> {
+    return callbacks.claimDueCallbacks(this.#ctx, owner, leaseMs, limit);
+  }
+
+  recordCallbackAttempt(eventId: string, owner: string, result: CallbackAttemptResult): Promise<boolean> {
+    return callbacks.recordCallbackAttempt(this.#ctx, eventId, owner, result);
+  }
+
+  releaseCallbacks(owner: string): Promise<void> {
+    return callbacks.releaseCallbacks(this.#ctx, owner);
+  }
+
+  callbackHistory(
+    accountId: number,
+    jobId: number,
+  ): Promise<{ delivery: CallbackDelivery; attempts: CallbackAttemptRecord[] } | undefined> {
+    return callbacks.callbackHistory(this.#ctx, accountId, jobId);
   }
 
   // ---- data imports

@@ -9,7 +9,9 @@ import { feedOrigins } from './migration-0005-feed-origins.js';
 import { lighterCommit } from './migration-0006-lighter-commit.js';
 import { importOrigins } from './migration-0007-import-origins.js';
 import { storeHealth } from './migration-0011-store-health.js';
+import { answerCache } from './migration-0012-answer-cache.js';
 import { segmentVersions } from './migration-0013-segment-versions.js';
+import { apiJobs } from './migration-0014-api-jobs.js';
 import type { Engine } from './schema.js';
 
 /** In name order, which is the order they run in; never edit one that has shipped, add the next. */
@@ -23,7 +25,9 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0006_lighter_commit': lighterCommit(),
     '0007_import_origins': importOrigins(),
     '0011_store_health': storeHealth(engine),
+    '0012_answer_cache': answerCache(engine),
     '0013_segment_versions': segmentVersions(engine),
+    '0014_api_jobs': apiJobs(engine),
   };
 }
 

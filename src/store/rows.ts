@@ -49,6 +49,7 @@ export const ACCOUNT_COLUMNS = [
   'status',
   'low_balance_threshold',
   'created_at',
+  'local_only',
 ] as const;
 
 export type AccountRow = Pick<Selectable<AccountsTable>, (typeof ACCOUNT_COLUMNS)[number]>;
@@ -64,6 +65,7 @@ export function toAccount(row: AccountRow): Account {
     status: row.status,
     lowBalanceThreshold: row.low_balance_threshold,
     createdAt: toDate(row.created_at),
+    localOnly: row.local_only === 1,
   };
 }
 
@@ -111,6 +113,7 @@ export function toQueryLogRow(row: Selectable<QueryLogTable>): QueryLogRow & { i
     portedVersion: row.ported_version,
     latencyMs: row.latency_ms,
     requestId: row.request_id,
+    source: row.source,
   };
 }
 
@@ -130,6 +133,7 @@ export function queryLogValues(accountId: number, log: QueryLogRow, at: DbTime) 
     ported_version: log.portedVersion,
     latency_ms: log.latencyMs,
     request_id: log.requestId,
+    source: log.source ?? null,
   };
 }
 
@@ -192,6 +196,9 @@ export function toBatchJob(row: Selectable<BatchJobsTable>): BatchJob {
     createdAt: toDate(row.created_at),
     startedAt: toNullableDate(row.started_at),
     finishedAt: toNullableDate(row.finished_at),
+    origin: row.origin,
+    requestId: row.request_id,
+    callbackUrl: row.callback_url,
   };
 }
 

@@ -7,7 +7,10 @@
 import type { ColumnType, Generated, RawBuilder } from 'kysely';
 import type {
   AccountStatus,
+  BatchJobOrigin,
   BatchJobStatus,
+  CallbackAttemptOutcome,
+  CallbackDeliveryStatus,
   DataImportStatus,
   FeeType,
   ImportOrigin,
@@ -42,6 +45,8 @@ export interface EngineTraits {
   clock(aheadMs?: number): RawBuilder<DbTime>;
 }
 type NullableTimestamp = ColumnType<DbTime | null, DbTime | null, DbTime | null>;
+/** A text column added later: inserts written before it may leave it out. */
+type OptionalText = ColumnType<string | null, string | null | undefined, string | null>;
 
 export interface AccountsTable {
   id: Generated<number>;
@@ -55,6 +60,10 @@ export interface AccountsTable {
   low_balance_threshold: number | null;
   /** The console password (scrypt); null = no console login. Never part of `Account`. */
   password_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1: the account's numbers never go upstream (0012). */
+  local_only: ColumnType<number, number | undefined, number>;
+  /** The callback secret (0014), as HMACs need it; never part of `Account`. */
+  callback_secret: OptionalText;
 }
 
 export interface ApiKeysTable {
@@ -98,6 +107,8 @@ export interface QueryLogTable {
   ported_version: string | null;
   latency_ms: number;
   request_id: string;
+  /** Where the answer came from (feed, segment, upstream:NAME, cache:NAME); null before 0012. */
+  source: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface IdempotencyTable {
@@ -162,6 +173,19 @@ export interface BatchJobsTable {
   /** The runner working the job (see Store.claimBatchJob), until lease_until. */
   lease_owner: string | null;
   lease_until: NullableTimestamp;
+  /** 0014: where the job came from; a job made before is a console job. */
+  origin: ColumnType<BatchJobOrigin, BatchJobOrigin | undefined, BatchJobOrigin>;
+  /** The client's requestId, unique per account (0014). */
+  request_id: OptionalText;
+  callback_url: OptionalText;
+  /** `scheme://host` the job was submitted to, for the results URL its callback names. */
+  results_base: OptionalText;
+  /** 'waiting' until the job's end event is made, then 'made'; null without a callback. */
+  callback_state: ColumnType<
+    'waiting' | 'made' | null,
+    'waiting' | 'made' | null | undefined,
+    'waiting' | 'made' | null
+  >;
 }
 
 export interface BatchJobChunksTable {
@@ -187,6 +211,16 @@ export interface DataImportsTable {
   message: string | null;
   report: string | null;
   finished_at: NullableTimestamp;
+}
+
+/** The newest upstream answer of each number, shared by the nodes of a cluster (0012). */
+export interface AnswerCacheTable {
+  mobile: string;
+  res: string;
+  init_isp: string;
+  now_isp: string;
+  provider: string;
+  checked_at: Timestamp;
 }
 
 export interface StoreHealthTable {
@@ -216,6 +250,36 @@ export interface PortedFeedChunksTable {
   data: Uint8Array;
 }
 
+export interface CallbackDeliveriesTable {
+  event_id: string;
+  job_id: number;
+  account_id: number;
+  url: string;
+  /** The event as sent, byte for byte, on every attempt. */
+  body: string;
+  status: CallbackDeliveryStatus;
+  attempts: number;
+  created_at: Timestamp;
+  first_attempt_at: NullableTimestamp;
+  next_attempt_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+  lease_owner: string | null;
+  lease_until: NullableTimestamp;
+}
+
+export interface CallbackAttemptsTable {
+  id: Generated<number>;
+  event_id: string;
+  job_id: number;
+  attempt: number;
+  outcome: CallbackAttemptOutcome;
+  http_status: number | null;
+  error: string | null;
+  started_at: Timestamp;
+  duration_ms: number;
+  next_attempt_at: NullableTimestamp;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -237,6 +301,9 @@ export interface Database {
   segment_version_chunks: SegmentVersionChunksTable;
   segment_state: SegmentStateTable;
   segment_overrides: SegmentOverridesTable;
+  answer_cache: AnswerCacheTable;
+  callback_deliveries: CallbackDeliveriesTable;
+  callback_attempts: CallbackAttemptsTable;
 }
 
 /** Segment files applied by operators, with their bytes in chunks (0013). */

@@ -431,6 +431,7 @@ for (const engine of engines) {
         nowIsp: null,
         segmentsVersion: null,
         portedVersion: null,
+        source: null,
       };
       expect(count(await store.commitCharges(items), 'charged')).toBe(7);
 

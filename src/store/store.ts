@@ -4,9 +4,11 @@
  * (better-sqlite3) and `postgres.ts` (pg) implement them all with Kysely and one schema. Every
  * balance change is a ledger row, and an account's balance always equals the sum of its ledger.
  */
+import type { CachedAnswer } from '../core/cached-answer.js';
 import type { ChargeItem, ChargeResult, FeeType, QueryLogRow } from '../core/charges.js';
 
 export type { ChargeItem, ChargeResult, FeeType, QueryLogRow } from '../core/charges.js';
+export type { CachedAnswer } from '../core/cached-answer.js';
 
 export type AccountStatus = 'active' | 'suspended';
 export type KeyKind = 'apikey' | 'appcode';
@@ -25,6 +27,8 @@ export interface Account {
   /** The console warns the customer when the balance is below this; null = never. */
   lowBalanceThreshold: number | null;
   createdAt: Date;
+  /** True: the account's numbers never go to an upstream provider; its answers are local. */
+  localOnly?: boolean;
 }
 
 export interface NewAccount {
@@ -43,6 +47,7 @@ export interface AccountChanges {
   qpsLimit?: number | null;
   status?: AccountStatus;
   lowBalanceThreshold?: number | null;
+  localOnly?: boolean;
 }
 
 export interface KeyRecord {
@@ -204,7 +209,15 @@ export interface BatchJob {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** Where the job was submitted: the console's batch pages, or `POST /jobs`. */
+  origin: BatchJobOrigin;
+  /** The client's requestId of an API job (one job per id and account). */
+  requestId: string | null;
+  /** Where the job's end is announced (API jobs). */
+  callbackUrl: string | null;
 }
+
+export type BatchJobOrigin = 'console' | 'api';
 
 export interface BatchInvalidSample {
   /** 1-based line of the uploaded file. */
@@ -224,6 +237,15 @@ export interface NewBatchJob {
   invalid: number;
   duplicates: number;
   invalidSamples?: BatchInvalidSample[];
+  /** 'console' unless said. */
+  origin?: BatchJobOrigin;
+  /** StoreError 'duplicate' when the account has a job with this requestId already. */
+  requestId?: string;
+  callbackUrl?: string;
+  /** `scheme://host` for the results URL the callback names. */
+  resultsBase?: string;
+  /** Created queued (for the runner at once) rather than as a draft. */
+  queued?: boolean;
 }
 
 export interface BatchChunkOutput {
@@ -443,6 +465,21 @@ export interface QueryLogStore {
   prune(options: { queryLogBefore: Date; idempotencyBefore: Date; draftsBefore?: Date }): Promise<number>;
 }
 
+/**
+ * The answer cache of upstream answers, shared by the nodes of a cluster. Written by the group
+ * commit (`ChargeItem.cache`), read and forgotten here.
+ */
+export interface AnswerCacheStore {
+  /** The cached answers of those of `mobiles` that have one. */
+  cachedAnswers(mobiles: readonly string[]): Promise<CachedAnswer[]>;
+  /** Writes answers outside a charge (`mnpd upstream test`); the newest of a number wins. */
+  cacheAnswers(answers: readonly CachedAnswer[]): Promise<void>;
+  /** Forgets a number's cached answer; whether it had one. */
+  forgetCachedAnswer(mobile: string): Promise<boolean>;
+  /** How many numbers have a cached answer. */
+  cachedAnswerCount(): Promise<number>;
+}
+
 /** Console logins: operators, and the passwords of operators and accounts. */
 export interface LoginStore {
   /** StoreError 'duplicate' when the username exists. */
@@ -642,6 +679,94 @@ export interface SegmentVersionStore {
   listSegmentOverrides(): Promise<SegmentOverride[]>;
 }
 
+export type CallbackDeliveryStatus = 'pending' | 'delivered' | 'failed';
+export type CallbackAttemptOutcome = 'delivered' | 'failed' | 'refused';
+
+/** A job that ended and waits for its callback event to be made. */
+export interface CallbackDue {
+  job: BatchJob;
+  callbackUrl: string;
+  resultsBase: string | null;
+}
+
+/** One event to deliver, with what its sender needs. */
+export interface CallbackDelivery {
+  eventId: string;
+  jobId: number;
+  accountId: number;
+  url: string;
+  body: string;
+  status: CallbackDeliveryStatus;
+  attempts: number;
+  createdAt: Date;
+  firstAttemptAt: Date | null;
+  nextAttemptAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface CallbackAttemptRecord {
+  attempt: number;
+  outcome: CallbackAttemptOutcome;
+  httpStatus: number | null;
+  error: string | null;
+  startedAt: Date;
+  durationMs: number;
+  /** When the next attempt is due; null when this one was the last. */
+  nextAttemptAt: Date | null;
+}
+
+/** An attempt's outcome and what follows it. */
+export interface CallbackAttemptResult extends Omit<CallbackAttemptRecord, 'attempt'> {
+  /** pending (nextAttemptAt set), delivered, or failed (given up). */
+  status: CallbackDeliveryStatus;
+}
+
+/**
+ * API jobs' callbacks: the per-account secret, the events made when jobs end, their leases (one
+ * node sends an event) and every attempt.
+ */
+export interface CallbackStore {
+  /** The account's job with this requestId, if any. */
+  findBatchJobByRequestId(accountId: number, requestId: string): Promise<BatchJob | undefined>;
+  /**
+   * The secret that signs the account's callbacks, in clear: an HMAC needs the key itself (a
+   * hash could not sign). Null when none was made yet.
+   */
+  callbackSecret(accountId: number): Promise<string | null>;
+  /** Replaces the account's secret, with its audit entry; StoreError 'not_found' for an unknown account. */
+  setCallbackSecret(accountId: number, secret: string, audit?: NewAuditEntry): Promise<void>;
+  /** Ended jobs (done, stopped, cancelled) whose callback event is not made yet, oldest first. */
+  callbacksDue(limit: number): Promise<CallbackDue[]>;
+  /**
+   * Makes the job's event once: false when it was made already (another node was quicker).
+   * Due at once.
+   */
+  createCallbackDelivery(delivery: {
+    eventId: string;
+    jobId: number;
+    url: string;
+    body: string;
+  }): Promise<boolean>;
+  /**
+   * Takes the lease on up to `limit` pending deliveries whose next attempt is due, for `owner`,
+   * until `leaseMs` from now (the store's clock); only those taken are returned.
+   */
+  claimDueCallbacks(owner: string, leaseMs: number, limit: number): Promise<CallbackDelivery[]>;
+  /**
+   * Records an attempt of a delivery `owner` holds and moves it on (pending with its next time,
+   * delivered, or failed), letting the lease go; false (nothing written) when `owner` no longer
+   * holds it.
+   */
+  recordCallbackAttempt(eventId: string, owner: string, result: CallbackAttemptResult): Promise<boolean>;
+  /** Gives up the leases `owner` holds. */
+  releaseCallbacks(owner: string): Promise<void>;
+  /** The account's job's delivery and its attempts, oldest first (at most 100, the latest). */
+  callbackHistory(
+    accountId: number,
+    jobId: number,
+  ): Promise<{ delivery: CallbackDelivery; attempts: CallbackAttemptRecord[] } | undefined>;
+}
+
 export interface Store
   extends
     StoreLifecycle,
@@ -654,7 +779,9 @@ export interface Store
     BatchJobStore,
     DataImportStore,
     PortedFeedStore,
-    SegmentVersionStore {}
+    SegmentVersionStore,
+    AnswerCacheStore,
+    CallbackStore {}
 
 /** A store call refused for the caller's input (unknown account, duplicate name, …). */
 export class StoreError extends Error {

@@ -66,6 +66,10 @@ export interface QueryResult {
   virtual?: boolean;
   portedAt?: string | null;
   dataVersion?: { segments: string; ported: string | null };
+  /** Where the answer came from: feed, segment, upstream:NAME or cache:NAME. */
+  source?: string;
+  /** When a provider checked the number (ISO); null for local data. */
+  checkedAt?: string | null;
 }
 
 export interface QueryAnswer {
@@ -85,6 +89,8 @@ export interface QueryRecord {
   clientIp: string | null;
   latencyMs: number | null;
   requestId: string | null;
+  /** feed, segment, upstream:NAME, cache:NAME; null for rows logged before sources were kept. */
+  source?: string | null;
 }
 
 export type KeyKind = 'apikey' | 'appcode';
@@ -131,6 +137,30 @@ export interface BatchView {
   startedAt: string | null;
   finishedAt: string | null;
   preview?: BatchPreview;
+  /** Where the job was submitted: the console, or the API's POST /jobs. */
+  origin?: 'console' | 'api';
+  requestId?: string | null;
+  callbackUrl?: string | null;
+}
+
+/** One attempt to deliver a job's callback, as the batch page shows it. */
+export interface BatchCallbackAttemptView {
+  attempt: number;
+  outcome: 'delivered' | 'failed' | 'refused';
+  httpStatus: number | null;
+  error: string | null;
+  startedAt: string;
+  durationMs: number;
+  nextAttemptAt: string | null;
+}
+
+/** A job's callback: its event, where it goes, how it stands, and every attempt. */
+export interface BatchCallbackView {
+  eventId: string;
+  url: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: BatchCallbackAttemptView[];
+  nextAttemptAt: string | null;
 }
 
 export interface AdminAccount {
@@ -142,6 +172,8 @@ export interface AdminAccount {
   qpsLimit: number | null;
   status: AccountStatus;
   lowBalanceThreshold: number | null;
+  /** The account's numbers never go to upstream providers (MNPD_UPSTREAMS). */
+  localOnly: boolean;
   hasPassword: boolean;
   createdAt: string;
 }
@@ -343,4 +375,43 @@ export interface SegmentReportView {
   };
   overridesNowAgreeing: SegmentOverrideView[];
   applied: SegmentVersionView | null;
+}
+
+/** One upstream provider on the operator's Upstreams page (System → Upstreams). */
+export interface UpstreamProviderView {
+  name: string;
+  kind: string;
+  url: string;
+  /** Its breaker: closed (in use), open (passed over), half-open (probing), isolated. */
+  state: string;
+  calls: number;
+  callsPerSecond: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Failed calls by reason: timeout, http-status, rate-limited, bad-key, ... */
+  failures: Record<string, number>;
+  answersToday: number;
+  costTodayFen: number;
+  costFen: number;
+  balance: { balance: number; feeType: string; low: boolean; checkedAt: string } | null;
+  lastAlert: { at: string; reason: string; message: string } | null;
+}
+
+export interface UpstreamsView {
+  /** False without MNPD_UPSTREAMS: every answer is local. */
+  configured: boolean;
+  policy: string;
+  cacheTtlMs: number;
+  onFailure: string;
+  providers: UpstreamProviderView[];
+  cache: {
+    /** Cached answers / (cached + upstream answers) since this node started; null before any. */
+    hitRatio: number | null;
+    memoryEntries: number;
+    storeEntries: number;
+    savedFen: number;
+  };
+  /** Answers of this node since it started, by where they came from. */
+  sources: { feed: number; segment: number; upstream: number; cache: number };
+  alerts: { provider: string; at: string; reason: string; message: string }[];
 }

@@ -102,7 +102,8 @@ export function registerAccounts(program: Command): void {
       .option('--postpaid', 'make it postpaid')
       .option('--credit-limit <n>', 'postpaid credit limit in queries; "none" for no limit')
       .option('--qps <n>', 'queries per second per key; "default" for the server’s')
-      .option('--status <status>', 'active or suspended'),
+      .option('--status <status>', 'active or suspended')
+      .option('--local-only <on|off>', 'on: the account’s numbers never go to upstream providers'),
   ).action(
     async (
       name: string,
@@ -112,6 +113,7 @@ export function registerAccounts(program: Command): void {
         creditLimit?: string;
         qps?: string;
         status?: string;
+        localOnly?: string;
       },
     ) => {
       const changes: AccountChanges = {};
@@ -127,6 +129,11 @@ export function registerAccounts(program: Command): void {
         if (options.status !== 'active' && options.status !== 'suspended')
           throw new CliError('--status is active or suspended');
         changes.status = options.status;
+      }
+      if (options.localOnly !== undefined) {
+        if (options.localOnly !== 'on' && options.localOnly !== 'off')
+          throw new CliError('--local-only is on or off');
+        changes.localOnly = options.localOnly === 'on';
       }
       if (Object.keys(changes).length === 0)
         throw new CliError('nothing to change (see mnpd account set --help)');

@@ -27,6 +27,7 @@ export function registerServe(program: Command): void {
         );
       }
       process.on('SIGHUP', () => {
+        void server.reloadUpstreams();
         server.deps.portability.reload().then(
           ({ state }) =>
             server.app.log.info(

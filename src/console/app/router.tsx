@@ -27,6 +27,7 @@ const Accounts = page(admin, (m) => m.AccountsPage);
 const AccountDetail = page(admin, (m) => m.AccountDetailPage);
 const Data = page(admin, (m) => m.DataPage);
 const System = page(admin, (m) => m.SystemPage);
+const Upstreams = page(admin, (m) => m.UpstreamsPage);
 const Audit = page(admin, (m) => m.AuditPage);
 const Password = lazy(() => import('../pages/PasswordPage'));
 
@@ -65,6 +66,7 @@ export const router = createBrowserRouter(
         { path: 'admin/accounts/:id', element: asOperator(AccountDetail) },
         { path: 'admin/data', element: asOperator(Data) },
         { path: 'admin/system', element: asOperator(System) },
+        { path: 'admin/system/upstreams', element: asOperator(Upstreams) },
         { path: 'admin/audit', element: asOperator(Audit) },
         { path: '*', element: <NotFoundPage /> },
       ],

@@ -50,6 +50,7 @@ export const en: Dictionary<typeof zh> = {
     accounts: 'Accounts',
     data: 'Data',
     system: 'System',
+    upstreams: 'Upstreams',
     audit: 'Audit log',
     logout: 'Log out',
     menu: 'Open menu',
@@ -290,6 +291,8 @@ export const en: Dictionary<typeof zh> = {
       virtual: 'MVNO',
       segmentsVersion: 'Segment data version',
       portedVersion: 'Portability data version',
+      source: 'Answered from',
+      checkedAt: 'Checked upstream at',
     },
   },
   batches: {
@@ -390,6 +393,7 @@ export const en: Dictionary<typeof zh> = {
       clientIp: 'Client IP',
       latency: 'Latency',
       requestId: 'Request ID',
+      source: 'Source',
     },
   },
   access: {
@@ -502,6 +506,8 @@ export const en: Dictionary<typeof zh> = {
     balanceRequired: 'Enter the opening balance',
     creditHint: 'How far below zero a postpaid account may go, in queries.',
     qpsHint: "Queries per second at most; empty for the server's default.",
+    localOnlyHint:
+      "Never send this account's numbers to upstream providers: its answers come from local data.",
     thresholdHint: 'Warn the customer when the balance falls below this; empty for no warning.',
     passwordHint: 'Optional: lets the customer log in to the console; at least 8 characters.',
     consoleOn: 'Enabled',
@@ -515,6 +521,7 @@ export const en: Dictionary<typeof zh> = {
       qpsLimit: 'QPS limit',
       status: 'Status',
       lowBalanceThreshold: 'Low-balance warning',
+      localOnly: 'Local only',
       password: 'Console password',
       console: 'Console login',
       createdAt: 'Created',
@@ -646,6 +653,35 @@ export const en: Dictionary<typeof zh> = {
     totalPorted: 'Ported numbers',
     totalSegments: 'Segments',
   },
+  upstreams: {
+    title: 'Upstream providers',
+    subtitle: 'The paid MNP services this node asks (MNPD_UPSTREAMS), and what the answer cache saves.',
+    policy: 'Policy: {{policy}}',
+    notConfigured: 'No providers file (MNPD_UPSTREAMS): every answer comes from local data.',
+    hitRatio: 'Cache hit ratio',
+    memoryEntries: 'Numbers cached in memory',
+    storeEntries: 'Numbers cached (cluster)',
+    saved: 'Saved by the cache',
+    providers: 'Providers, in the order they are asked',
+    name: 'Provider',
+    state: 'State',
+    callsPerSecond: 'Calls/s',
+    failures: 'Failures',
+    costToday: 'Cost today',
+    balance: 'Balance',
+    sources: 'Answers by source',
+    states: { closed: 'In use', open: 'Open (passed over)', 'half-open': 'Probing', isolated: 'Isolated' },
+    sourceNames: { upstream: 'Upstream', cache: 'Cache', feed: 'Feed', segment: 'Segment' },
+    reasons: {
+      'bad-key': 'the key is refused',
+      'no-balance': 'no balance left',
+      'ip-refused': 'this IP is refused',
+      'no-permission': 'no permission',
+      misconfigured: 'misconfigured',
+      tls: 'TLS failure',
+      'low-balance': 'balance running low',
+    },
+  },
   audit: {
     title: 'Audit log',
     subtitle: 'Every change made by an operator, newest first.',
@@ -747,5 +783,63 @@ export const en: Dictionary<typeof zh> = {
     missing: 'Missing',
     outsidePlan: 'Outside plan',
     total: 'All',
+  },
+  jobs: {
+    viaApi: 'submitted over the API',
+    secret: {
+      title: 'Callback secret',
+      text: 'When a bulk job submitted over the API ends, mnpd POSTs to its callbackUrl, signed with this secret (the X-Mnpd-Signature header). Check the signature with it on your side.',
+      configured: 'Set',
+      none: 'Not set yet: make one before submitting jobs with a callbackUrl',
+      create: 'Make a secret',
+      rotate: 'Make a new secret',
+      rotateConfirm:
+        'The old secret stops at once; callbacks are signed with the new one from then on. Make a new one?',
+      once: 'The secret is shown this once: copy it and keep it now.',
+    },
+    callback: {
+      title: 'Callback',
+      url: 'Callback URL',
+      status: 'Status',
+      waiting: 'Sent when the job ends',
+      event: 'Event id',
+      next: 'Next attempt',
+      at: 'Time',
+      outcome: 'Outcome',
+      error: 'Error',
+      statuses: { pending: 'Retrying', delivered: 'Delivered', failed: 'Given up' },
+      outcomes: { delivered: 'Delivered', failed: 'Failed', refused: 'Not sent' },
+    },
+    docs: {
+      intro:
+        'Up to 1,000,000 numbers in one submission, run in the background by the same engine as the console’s batch queries, billed the same (only code-0 answers are charged) and with the same limits. Send the numbers as a JSON array mobiles, or as a txt, csv or xlsx file (multipart, or the file itself as the body).',
+      params: {
+        mobiles: 'A JSON array; numbers as strings or numbers',
+        file: 'A .txt, .csv or .xlsx file: the multipart field file, or the whole body (the options then in the query string)',
+        requestId:
+          'Optional, 1–128 characters; submitting a requestId the account used before answers the job it made, and makes no other',
+        callbackUrl:
+          'Optional; when the job ends (done, stopped for the balance, or cancelled) mnpd POSTs a signed event to it. Needs the account’s callback secret first',
+      },
+      samples: {
+        submit: 'Submit (JSON)',
+        file: 'Submit (file)',
+        status: 'Status',
+        results: 'Results',
+        cancel: 'Cancel',
+        list: 'List',
+      },
+      submitAnswer: 'Answer to a submission',
+      statusAnswer: 'Status answer (counts: answers by code)',
+      limits:
+        'An empty submission or one of more than 1,000,000 numbers answers code 1 with a message. Another account’s job is always HTTP 404, without any of its data. After a cancel, what was answered stays charged. CSV cells starting with = + - @ get a leading apostrophe against formula injection.',
+      callbacksTitle: 'Job callbacks and their signatures',
+      callbacksIntro:
+        'When a job ends, mnpd POSTs a JSON event to callbackUrl. X-Mnpd-Signature is t=<unix seconds>,v1=<hex HMAC-SHA256> of "t" + "." + the raw body, keyed with the account’s callback secret (made on the "Keys & IP whitelist" page).',
+      verifyIntro:
+        'Verify against the raw body as received (do not re-serialise the JSON), and refuse times more than 5 minutes away:',
+      retries:
+        'A 2xx answer counts as delivered; any other status, a timeout or a refused connection is retried with exponential backoff (from 30 s, at most an hour apart) for 24 hours. Every retry carries the same event id: de-duplicate by it. mnpd follows no redirect and sends no callback to private, loopback or link-local addresses (unless the operator allows them with MNPD_CALLBACK_ALLOW).',
+    },
   },
 };

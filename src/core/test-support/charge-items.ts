@@ -30,6 +30,7 @@ export function chargeItem(
       segmentsVersion: '2502',
       portedVersion: '41',
       latencyMs: 3,
+      source: 'feed',
       requestId: `${++requests}-${Math.random().toString(16).slice(2, 10)}`,
     },
   };

@@ -11,9 +11,11 @@ import { adminAccountRoutes } from './routes/admin-accounts.js';
 import { adminDataRoutes } from './routes/admin-data.js';
 import { adminSegmentRoutes } from './routes/admin-segments.js';
 import { adminSystemRoutes } from './routes/admin-system.js';
+import { adminUpstreamRoutes } from './routes/admin-upstreams.js';
 import { authRoutes } from './routes/auth.js';
 import { customerAccountRoutes } from './routes/customer-account.js';
 import { customerBatchRoutes } from './routes/customer-batches.js';
+import { customerCallbackRoutes } from './routes/customer-callbacks.js';
 import { checkCsrf, loadSession } from './session.js';
 import { consoleStatic } from './static.js';
 
@@ -97,10 +99,12 @@ export async function consolePlugin(
       authRoutes(api, deps);
       customerAccountRoutes(api, deps);
       customerBatchRoutes(api, deps);
+      customerCallbackRoutes(api, deps);
       adminAccountRoutes(api, deps);
       adminDataRoutes(api, deps);
       adminSegmentRoutes(api, deps);
       adminSystemRoutes(api, deps);
+      adminUpstreamRoutes(api, deps);
       // Without it, /console/* (the pages) would answer unknown API paths with index.html.
       api.all('/*', async () => {
         throw new ConsoleError('not_found', 'no such API path');

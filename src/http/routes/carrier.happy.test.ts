@@ -218,6 +218,8 @@ describe('/carrier ext=1', () => {
       'portedAt',
       'dataVersion',
       'areaKnown',
+      'source',
+      'checkedAt',
       'requestId',
     ]);
     expect(result.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -247,6 +249,8 @@ describe('/carrier ext=1', () => {
         portedAt: null,
         dataVersion: { segments: '2502', ported: null },
         areaKnown: true,
+        source: 'segment',
+        checkedAt: null,
         requestId: (answer.body.result as { requestId: string }).requestId,
       },
     });
@@ -309,6 +313,7 @@ describe('/carrier formats', () => {
           portedAt: '',
           areaKnown: 'true',
           dataVersion: { segments: '2502', ported: '' },
+          checkedAt: '',
           requestId: 'xml-1',
         },
       },

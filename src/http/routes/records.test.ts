@@ -86,6 +86,7 @@ describe('/records', () => {
       'clientIp',
       'latencyMs',
       'requestId',
+      'source',
     ]);
     // The uncharged answers have no result.
     expect(rows[0]).toMatchObject({ mobile: NO_DATA, code: -4, res: null, Init_isp: null, Now_isp: null });
@@ -97,6 +98,7 @@ describe('/records', () => {
       Init_isp: '电信',
       Now_isp: '电信',
       clientIp: '127.0.0.0',
+      source: 'segment',
     });
     expect(rows[2].time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(Number.isInteger(rows[2].latencyMs) && rows[2].latencyMs >= 0).toBe(true);

@@ -79,6 +79,7 @@ export function recordsRoute(
         clientIp: row.clientIp,
         latencyMs: row.latencyMs,
         requestId: row.requestId,
+        source: row.source ?? null,
       }));
       return respond(deps, reply, 'records', format, {
         code: 0,

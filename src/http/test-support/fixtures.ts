@@ -68,6 +68,8 @@ export const YICHANG_EXTENDED = {
   portedAt: null,
   dataVersion: { segments: '2502', ported: null },
   areaKnown: true,
+  source: 'segment',
+  checkedAt: null,
 };
 
 /** A fresh, unique account name: accounts of one server share a namespace. */

@@ -42,6 +42,7 @@ export interface RecordRow {
   clientIp: string;
   latencyMs: number;
   requestId: string;
+  source: string | null;
 }
 
 export interface RecordsBody extends CodeBody {

@@ -12,6 +12,7 @@ export function accountView(account: Account, hasPassword: boolean): AdminAccoun
     qpsLimit: account.qpsLimit,
     status: account.status,
     lowBalanceThreshold: account.lowBalanceThreshold,
+    localOnly: account.localOnly === true,
     hasPassword,
     createdAt: account.createdAt.toISOString(),
   };

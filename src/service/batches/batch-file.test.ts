@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ServiceError } from '../service-error.js';
 import {
   MAX_BATCH_FILE_NUMBERS,
+  MAX_CELL_CHARS,
+  MAX_CSV_LINE_BYTES,
   MAX_INVALID_SAMPLES,
   cellText,
   decodeText,
@@ -79,6 +81,13 @@ describe('readBatchFile: .txt', () => {
     expect(cut).toHaveLength(64);
     expect(cut.endsWith('…')).toBe(true);
     expect(summary.invalidSamples[0]).toEqual({ line: 2, text: cut, reason: LENGTH });
+  });
+
+  it('reads only the start of an endless line: one invalid line, shown cut', async () => {
+    const line = `${' '.repeat(100)}13972565391${'9'.repeat(MAX_CELL_CHARS)}`;
+    const summary = await readBatchFile('long.txt', Buffer.from(`13800138000\n${line}\n`));
+    expect(summary).toMatchObject({ lines: 2, valid: 1, invalid: 1 });
+    expect(summary.invalidSamples[0].text).toHaveLength(64);
   });
 
   it('lists at most 20 invalid samples but counts every invalid line', async () => {
@@ -159,6 +168,17 @@ describe('readBatchFile: .csv', () => {
     expect((await refusal(readBatchFile('x.csv', workbook))).message).toMatch(/xlsx/);
     const broken = await refusal(readBatchFile('b.csv', Buffer.from('13800138000\n"unclosed,13972565391\n')));
     expect(broken.code).toBe('invalid_file');
+  });
+
+  it('refuses a line longer than MAX_CSV_LINE_BYTES at once, not after reading it all', async () => {
+    const started = Date.now();
+    const endless = await refusal(readBatchFile('one-line.csv', Buffer.alloc(20 * 1024 * 1024, '1')));
+    expect(endless.code).toBe('invalid_file');
+    expect(endless.message).toMatch(/cannot be read/);
+    // It took 8 s and more before (csv-parse grew one field as long as the line).
+    expect(Date.now() - started).toBeLessThan(3000);
+    const wide = `13972565391,${'x'.repeat(MAX_CSV_LINE_BYTES / 2)}\n`;
+    expect((await readBatchFile('wide.csv', Buffer.from(wide))).entries).toEqual(['13972565391']);
   });
 });
 

@@ -10,6 +10,8 @@ import {
   type Store,
   StoreError,
 } from '../../store/store.js';
+import type { CachedAnswer } from '../../core/cached-answer.js';
+import type { LiveAnswers } from '../queries/live-answers.js';
 import { type AnswerOrigin, queryLogRow } from '../queries/query-log-row.js';
 import { entryCode } from '../../core/result-columns.js';
 import { type BatchAnswer, batchAnswer, encodeChunkOutput } from './chunk-output.js';
@@ -39,6 +41,16 @@ export interface BatchJobRunnerOptions {
   retryDelayMs?: number;
   /** After each committed chunk, with how many of its entries were charged (metrics). */
   onCommit?: (charged: number) => void;
+  /** Upstream providers and the answer cache (MNPD_UPSTREAMS): jobs follow the same policy as queries. */
+  live?: LiveAnswers;
+}
+
+/** No provider answered a number and the file says `onFailure: error`: the chunk is tried again later. */
+export class UpstreamUnavailableError extends Error {
+  constructor() {
+    super('no upstream provider answered and onFailure is error: the chunk waits');
+    this.name = 'UpstreamUnavailableError';
+  }
 }
 
 /** Where a batch's query-log rows say they came from: no client IP is known while a job runs. */
@@ -60,6 +72,7 @@ export class BatchJobRunner {
   readonly #idlePollMs: number;
   readonly #retryDelayMs: number;
   readonly #onCommit: ((charged: number) => void) | undefined;
+  readonly #live: LiveAnswers | undefined;
   readonly #owner: string;
   readonly #leaseMs: number;
   /** The jobs this runner holds, with when each lease runs out (ms, this node's clock). */
@@ -79,6 +92,7 @@ export class BatchJobRunner {
     this.#idlePollMs = options.idlePollMs ?? BATCH_IDLE_POLL_MS;
     this.#retryDelayMs = options.retryDelayMs ?? BATCH_RETRY_DELAY_MS;
     this.#onCommit = options.onCommit;
+    this.#live = options.live;
     this.#owner = options.owner ?? `runner:${randomUUID()}`;
     this.#leaseMs = options.leaseMs ?? BATCH_LEASE_MS;
   }
@@ -234,9 +248,10 @@ export class BatchJobRunner {
     };
     const answers: BatchAnswer[] = [];
     const charges: ChargeItem[] = [];
-    lookupMobiles(entries, sources).forEach((outcome, i) => {
+    const resolved = await this.#resolve(job, lookupMobiles(entries, sources));
+    resolved.forEach(({ outcome, cache, source }, i) => {
       answers.push(batchAnswer(entries[i], outcome));
-      charges.push(chargeItem(origin, entries[i], outcome));
+      charges.push(chargeItem(origin, entries[i], outcome, cache, source));
     });
     const result = await this.#store.commitBatchChunk(job.id, chunkNo, charges, encodeChunkOutput(answers));
     if (result.status === 'skipped') return;
@@ -250,6 +265,34 @@ export class BatchJobRunner {
     }
   }
 
+  /**
+   * The providers' policy applied to the chunk's answers, waiting for their budget (a job is never
+   * in a hurry): one cache read for the chunk, then the numbers not answered from it are asked.
+   */
+  async #resolve(
+    job: BatchJob,
+    outcomes: LookupOutcome[],
+  ): Promise<{ outcome: LookupOutcome; cache?: CachedAnswer; source?: string }[]> {
+    const live = this.#live;
+    const account = live ? await this.#store.getAccount(job.accountId) : undefined;
+    if (!live || !account || !live.goesUpstream(account)) return outcomes.map((outcome) => ({ outcome }));
+    const mobiles = outcomes.flatMap((o) => (o.code === ResultCode.Ok ? [o.answer.seed.Mobile] : []));
+    const cached = await live.cache.getMany(mobiles);
+    return Promise.all(
+      outcomes.map(async (outcome) => {
+        if (outcome.code !== ResultCode.Ok) return { outcome };
+        const answer = await live.resolve(outcome.answer, account, {
+          waitForBudget: true,
+          cached: cached.get(outcome.answer.seed.Mobile) ?? null,
+        });
+        if (answer.kind === 'unavailable') throw new UpstreamUnavailableError();
+        if (answer.kind === 'not-found')
+          return { outcome: { code: ResultCode.NoData } as const, source: `upstream:${answer.provider}` };
+        return { outcome: { code: ResultCode.Ok, answer: answer.answer } as const, cache: answer.cache };
+      }),
+    );
+  }
+
   #transition(
     job: BatchJob,
     from: BatchJobStatus[],
@@ -261,14 +304,23 @@ export class BatchJobRunner {
 }
 
 /** A code-0 answer is charged; any other is only written to the query log with its code. */
-function chargeItem(origin: AnswerOrigin, entry: string, outcome: LookupOutcome): ChargeItem {
+function chargeItem(
+  origin: AnswerOrigin,
+  entry: string,
+  outcome: LookupOutcome,
+  cache?: CachedAnswer,
+  source?: string,
+): ChargeItem {
   const seed = outcome.code === ResultCode.Ok ? outcome.answer.seed : undefined;
+  const log = queryLogRow(origin, entryCode(outcome), seed?.Mobile ?? entry, seed);
+  log.source = outcome.code === ResultCode.Ok ? outcome.answer.ext.source : (source ?? null);
   return {
     kind: seed ? 'charge' : 'log',
     accountId: origin.accountId,
     // A chunk is committed once (commitBatchChunk), so its items need no idempotency keys.
     idempotencyKey: null,
     body: '',
-    log: queryLogRow(origin, entryCode(outcome), seed?.Mobile ?? entry, seed),
+    log,
+    ...(cache ? { cache } : {}),
   };
 }

@@ -1,8 +1,10 @@
 /**
  * What an .xlsx upload may expand to, read from its zip directory before anything is unpacked: a
  * 400 KB workbook can hold a 400 MB string, and ten of them at once would not fit in memory.
- * The directory can lie about sizes, so the parse itself also runs under a memory bound
- * (xlsx-reader.ts); this refuses the honest bombs at once, with a clear message.
+ * The directory can lie about sizes: every entry is then inflated, never kept, and one that
+ * unpacks to more than its directory says refuses the workbook (the parse also runs under a
+ * memory bound, xlsx-reader.ts, but a heap that runs out in the middle of one large allocation
+ * can end the process, not only the worker).
  */
 import { fromBuffer, type Entry, type ZipFile } from 'yauzl';
 import { ServiceError } from '../service-error.js';
@@ -61,4 +63,37 @@ export async function checkXlsxArchive(content: Buffer): Promise<void> {
     }
     if (total > MAX_XLSX_EXPANDED_BYTES) throw tooBig(`more than ${MAX_XLSX_EXPANDED_BYTES / 2 ** 20} MB`);
   }
+  await checkInflatedSizes(content);
+}
+
+/**
+ * Inflates every entry and drops the bytes: yauzl stops an entry at the size its directory
+ * states, so a lying workbook costs what it claims and no more. zlib works off the main thread.
+ */
+function checkInflatedSizes(content: Buffer): Promise<void> {
+  const lies = () =>
+    new ServiceError(
+      'invalid_file',
+      'the workbook is damaged: a part of it unpacks to another size than it says',
+    );
+  return new Promise((resolve, reject) => {
+    fromBuffer(content, { lazyEntries: true, validateEntrySizes: true }, (error, zip?: ZipFile) => {
+      if (error || !zip) return reject(lies());
+      const fail = () => {
+        zip.close();
+        reject(lies());
+      };
+      zip.on('entry', (entry: Entry) => {
+        zip.openReadStream(entry, (openError, stream) => {
+          if (openError || !stream) return fail();
+          stream.on('error', fail);
+          stream.on('end', () => zip.readEntry());
+          stream.resume();
+        });
+      });
+      zip.on('end', () => resolve());
+      zip.on('error', fail);
+      zip.readEntry();
+    });
+  });
 }

@@ -22,6 +22,22 @@ async function withOneHugeString(length: number): Promise<Buffer> {
   return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 9 } });
 }
 
+/** `zip` with the sizes its directory (and local header) states for `name` set to `size`. */
+function lyingAbout(zip: Buffer, name: string, size: number): Buffer {
+  const lying = Buffer.from(zip);
+  const target = Buffer.from(name);
+  for (let at = 0; at < lying.length - 46; at++) {
+    const signature = lying.readUInt32LE(at);
+    if (signature === 0x04034b50 && lying.subarray(at + 30, at + 30 + target.length).equals(target)) {
+      lying.writeUInt32LE(size, at + 22);
+    }
+    if (signature === 0x02014b50 && lying.subarray(at + 46, at + 46 + target.length).equals(target)) {
+      lying.writeUInt32LE(size, at + 24);
+    }
+  }
+  return lying;
+}
+
 async function refusal(reading: Promise<unknown>): Promise<ServiceError> {
   const error = await reading.then(
     () => undefined,
@@ -47,6 +63,16 @@ describe('reading a workbook in a worker', () => {
     const error = await refusal(readXlsxBatchFile('bomb.xlsx', bomb));
     expect(error.code).toBe('invalid_file');
     expect(error.message).toMatch(/too large once unpacked: its text cells take 96 MB, at most 96 MB/);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('refuses a workbook whose directory lies about a size, before any worker reads it', async () => {
+    const bomb = lyingAbout(await withOneHugeString(40 * 1024 * 1024), 'xl/sharedStrings.xml', 1024);
+    const started = performance.now();
+    // A heap far too small to read it: the refusal must come before the worker.
+    const error = await refusal(readXlsxBatchFile('lying.xlsx', bomb, 8));
+    expect(error.code).toBe('invalid_file');
+    expect(error.message).toBe('the workbook is damaged: a part of it unpacks to another size than it says');
     expect(performance.now() - started).toBeLessThan(5000);
   });
 

@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { UpstreamMetrics } from './upstream-metrics.js';
 
 /** Prometheus metrics of one server, on its own registry so tests can build several apps. */
+
 export class Metrics {
   readonly registry = new Registry();
   readonly requests = new Counter({
@@ -43,6 +45,12 @@ export class Metrics {
     help: 'Numbers in the portability database',
     registers: [this.registry],
   });
+  readonly callbackAttempts = new Counter({
+    name: 'mnpd_callback_attempts_total',
+    help: 'Job callback attempts by outcome (delivered, failed, refused)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
 
   readonly segmentsVersion = new Gauge({
     name: 'mnpd_segments_version_info',
@@ -55,6 +63,8 @@ export class Metrics {
     help: "Operators' segment overrides applied",
     registers: [this.registry],
   });
+  /** The upstream providers and the answer cache (MNPD_UPSTREAMS). */
+  readonly upstream = new UpstreamMetrics(this.registry);
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'mnpd_' });

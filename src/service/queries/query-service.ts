@@ -1,5 +1,11 @@
 import type { ChargeItem, ChargeOutcome } from '../../core/charges.js';
-import { type LookupOutcome, type LookupSources, lookupMobile, lookupMobiles } from '../../core/lookup.js';
+import {
+  type LookupAnswer,
+  type LookupOutcome,
+  type LookupSources,
+  lookupMobile,
+  lookupMobiles,
+} from '../../core/lookup.js';
 import { MAX_MOBILE_INPUT_LENGTH, parseMobile } from '../../core/mobile-number.js';
 import { ResultCode } from '../../core/result-codes.js';
 import { type SeedBody, errorBody, seedBody } from '../../core/seed-body.js';
@@ -7,6 +13,8 @@ import type { Account, KeyKind } from '../../store/store.js';
 import { APIKEY_LENGTH } from '../accounts/secrets.js';
 import { ipAllowed } from './ip-rules.js';
 import type { KeyResolver, Principal } from './key-resolver.js';
+import type { CachedAnswer } from '../../core/cached-answer.js';
+import type { LiveAnswers } from './live-answers.js';
 import { type AnswerOrigin, queryLogRow } from './query-log-row.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -93,6 +101,17 @@ export interface QueryServiceDeps {
   keys: KeyResolver;
   limiter: RateLimiter;
   defaultQps: number;
+  /** Upstream providers and the answer cache (the providers file); absent: local data only. */
+  live?: LiveAnswers;
+}
+
+/** A looked-up number after the providers' policy: what to settle, and what it brought along. */
+interface Resolved {
+  outcome: LookupOutcome | { code: typeof ResultCode.SystemError };
+  /** A provider's answer received now, for the answer cache. */
+  cache?: CachedAnswer;
+  /** Where a -4 came from when a provider said it. */
+  source?: string;
 }
 
 /**
@@ -131,7 +150,32 @@ export class QueryService {
    */
   answer(payer: Payer, mobile: unknown, context: QueryContext): Promise<SeedBody> {
     const sources = this.deps.sources();
-    return this.#settle(payer, mobile, lookupMobile(mobile, sources), sources, context);
+    const outcome = lookupMobile(mobile, sources);
+    const { live } = this.deps;
+    if (outcome.code !== 0 || !live?.goesUpstream(payer.account)) {
+      if (outcome.code === 0) live?.countLocal(outcome.answer);
+      return this.#settle(payer, mobile, { outcome }, sources, context);
+    }
+    return this.#resolve(live, payer, outcome.answer).then((resolved) =>
+      this.#settle(payer, mobile, resolved, sources, context),
+    );
+  }
+
+  async #resolve(
+    live: LiveAnswers,
+    payer: Payer,
+    local: LookupAnswer,
+    options: { waitForBudget?: boolean; cached?: CachedAnswer | null } = {},
+  ): Promise<Resolved> {
+    const resolved = await live.resolve(local, payer.account, options);
+    switch (resolved.kind) {
+      case 'answer':
+        return { outcome: { code: ResultCode.Ok, answer: resolved.answer }, cache: resolved.cache };
+      case 'not-found':
+        return { outcome: { code: ResultCode.NoData }, source: `upstream:${resolved.provider}` };
+      case 'unavailable':
+        return { outcome: { code: ResultCode.SystemError } };
+    }
   }
 
   /**
@@ -146,8 +190,24 @@ export class QueryService {
   ): Promise<SeedBody[]> {
     const sources = this.deps.sources();
     const outcomes = lookupMobiles(mobiles, sources);
+    const { live } = this.deps;
+    const upstream = live?.goesUpstream(payer.account) === true;
+    // One cache read for the whole batch; batches wait for the providers' budget.
+    const cached = upstream
+      ? await live!.cache.getMany(outcomes.flatMap((o) => (o.code === 0 ? [o.answer.seed.Mobile] : [])))
+      : undefined;
     const settled = await Promise.allSettled(
-      outcomes.map((outcome, i) => this.#settle(payer, mobiles[i], outcome, sources, contextOf(i))),
+      outcomes.map(async (outcome, i) => {
+        const resolved =
+          outcome.code === 0 && upstream
+            ? await this.#resolve(live!, payer, outcome.answer, {
+                waitForBudget: true,
+                cached: cached!.get(outcome.answer.seed.Mobile) ?? null,
+              })
+            : { outcome };
+        if (outcome.code === 0 && !upstream) live?.countLocal(outcome.answer);
+        return this.#settle(payer, mobiles[i], resolved, sources, contextOf(i));
+      }),
     );
     return settled.map((result) =>
       result.status === 'fulfilled' ? result.value : errorBody(ResultCode.SystemError),
@@ -158,7 +218,7 @@ export class QueryService {
   async #settle(
     payer: Payer,
     mobile: unknown,
-    outcome: LookupOutcome,
+    { outcome, cache, source }: Resolved,
     sources: LookupSources,
     context: QueryContext,
   ): Promise<SeedBody> {
@@ -174,12 +234,14 @@ export class QueryService {
     if (outcome.code !== 0) {
       if (LOGGED_ERRORS.has(outcome.code)) {
         // Never charged, so never replayed: a retry is looked up (and logged) again.
+        const log = queryLogRow(origin, outcome.code, loggedMobile(mobile));
+        if (source !== undefined) log.source = source;
         const logged = await this.deps.charger.charge({
           kind: 'log',
           accountId: payer.account.id,
           idempotencyKey: null,
           body: '',
-          log: queryLogRow(origin, outcome.code, loggedMobile(mobile)),
+          log,
         });
         if (logged.status === 'overloaded') throw new OverloadedError();
       }
@@ -192,7 +254,8 @@ export class QueryService {
       idempotencyKey: context.idempotencyKey,
       // Only a keyed answer is ever replayed, so only its body is kept.
       body: context.idempotencyKey === null ? '' : JSON.stringify(body),
-      log: queryLogRow(origin, ResultCode.Ok, seed.Mobile, seed),
+      log: { ...queryLogRow(origin, ResultCode.Ok, seed.Mobile, seed), source: outcome.answer.ext.source },
+      ...(cache ? { cache } : {}),
     });
     switch (result.status) {
       case 'charged':

@@ -15,6 +15,7 @@ import {
   Segmented,
   Select,
   Space,
+  Switch,
   Table,
   Tag,
   Typography,
@@ -46,6 +47,8 @@ interface EditFields {
   qpsLimit: number | null;
   status: AccountStatus;
   lowBalanceThreshold: number | null;
+  /** Never send the account's numbers to upstream providers. */
+  localOnly: boolean;
 }
 
 function EditCard({ account, onSaved }: { account: AdminAccount; onSaved: () => void }) {
@@ -60,6 +63,7 @@ function EditCard({ account, onSaved }: { account: AdminAccount; onSaved: () => 
       qpsLimit: account.qpsLimit,
       status: account.status,
       lowBalanceThreshold: account.lowBalanceThreshold,
+      localOnly: account.localOnly,
     });
   }, [account, form]);
   const save = useMutation({
@@ -78,6 +82,7 @@ function EditCard({ account, onSaved }: { account: AdminAccount; onSaved: () => 
       qpsLimit: fields.qpsLimit ?? null,
       status: fields.status,
       lowBalanceThreshold: fields.lowBalanceThreshold ?? null,
+      localOnly: fields.localOnly === true,
     };
     const changes = Object.fromEntries(
       Object.entries(wanted).filter(([name, value]) => account[name as keyof EditFields] !== value),
@@ -105,6 +110,16 @@ function EditCard({ account, onSaved }: { account: AdminAccount; onSaved: () => 
             </Form.Item>
           </Col>
           <LimitCols feeType={feeType} />
+          <Col xs={24} sm={12}>
+            <Form.Item
+              name="localOnly"
+              label={t('accounts.fields.localOnly')}
+              extra={t('accounts.localOnlyHint')}
+              valuePropName="checked"
+            >
+              <Switch data-testid="account-edit-local-only" />
+            </Form.Item>
+          </Col>
         </Row>
         <ErrorBlock error={save.error} />
         <Button type="primary" htmlType="submit" loading={save.isPending} data-testid="account-edit-submit">

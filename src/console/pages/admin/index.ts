@@ -3,4 +3,5 @@ export { AccountsPage } from './AccountsPage';
 export { AccountDetailPage } from './AccountDetailPage';
 export { DataPage } from './DataPage';
 export { SystemPage } from './SystemPage';
+export { UpstreamsPage } from './UpstreamsPage';
 export { AuditPage } from './AuditPage';

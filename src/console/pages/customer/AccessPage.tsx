@@ -22,6 +22,7 @@ import { CopyButton } from '../../components/CopyButton';
 import { EmptyState, ErrorAlert, ErrorBlock } from '../../components/feedback';
 import { PageTitle } from '../../components/PageTitle';
 import { dateTime } from '../../lib/format';
+import { CallbackSecretCard } from './CallbackSecretCard';
 
 const KEYS_KEY = ['me', 'keys'] as const;
 const RULES_KEY = ['me', 'ip-rules'] as const;
@@ -300,6 +301,7 @@ export function AccessPage() {
       <KeysCard kind="apikey" keys={all.filter((key) => key.kind === 'apikey')} loading={keys.isPending} />
       <KeysCard kind="appcode" keys={all.filter((key) => key.kind === 'appcode')} loading={keys.isPending} />
       <IpRulesCard />
+      <CallbackSecretCard />
     </>
   );
 }

@@ -5,6 +5,7 @@ import { CopyButton } from '../../components/CopyButton';
 import { PageTitle } from '../../components/PageTitle';
 import { RESULT_CODES, codeExplanation, codeReason } from '../../i18n/words';
 import { codeColor } from '../../lib/codes';
+import { JobsDocsCard } from './JobsDocsCard';
 import {
   APIKEY_PLACEHOLDER,
   LANGUAGES,
@@ -132,6 +133,7 @@ export function ApiDocsPage() {
       {(['carrier', 'balance', 'batch'] as const).map((endpoint) => (
         <EndpointCard key={endpoint} endpoint={endpoint} language={language} onLanguage={setLanguage} />
       ))}
+      <JobsDocsCard />
       <Card title={t('docs.codesTitle')}>
         <Table
           size="small"

@@ -11,6 +11,7 @@ import { count, dateTime } from '../../lib/format';
 import { OVERVIEW_KEY } from './overview';
 import { BatchPreviewCard, BatchStatusTag, isActive, stopReasonText } from './batch-parts';
 import { BATCHES_KEY } from './BatchesPage';
+import { JobCallbackCard } from './JobCallbackCard';
 
 /** While a job runs its page asks every second: the runner commits a chunk about that often. */
 const POLL_MS = 1000;
@@ -102,7 +103,11 @@ export function BatchJobPage() {
 
   return (
     <>
-      <PageTitle title={t('batches.job.title', { id: view.id })} subtitle={view.fileName} extra={<Back />} />
+      <PageTitle
+        title={t('batches.job.title', { id: view.id })}
+        subtitle={view.origin === 'api' ? `${view.fileName} · ${t('jobs.viaApi')}` : view.fileName}
+        extra={<Back />}
+      />
       {view.status === 'draft' && view.preview ? (
         <BatchPreviewCard
           batch={view}
@@ -207,6 +212,7 @@ export function BatchJobPage() {
           </Typography.Paragraph>
         </Card>
       )}
+      <JobCallbackCard job={view} />
       <ErrorBlock error={start.error} above />
     </>
   );

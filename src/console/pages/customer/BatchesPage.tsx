@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { Button, Card, Progress, Typography, Upload, type UploadProps } from 'antd';
+import { Button, Card, Progress, Tag, Typography, Upload, type UploadProps } from 'antd';
 import { InboxOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -39,7 +39,16 @@ function History() {
             title: t('batches.history.file'),
             dataIndex: 'fileName',
             ellipsis: true,
-            render: (name: string, row) => <Link to={`/batches/${row.id}`}>{name}</Link>,
+            render: (name: string, row) => (
+              <>
+                <Link to={`/batches/${row.id}`}>{name}</Link>
+                {row.origin === 'api' ? (
+                  <Tag color="purple" style={{ marginLeft: 8 }} data-testid={`batch-api-${row.id}`}>
+                    API
+                  </Tag>
+                ) : null}
+              </>
+            ),
           },
           {
             title: t('batches.history.status'),

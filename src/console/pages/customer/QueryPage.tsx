@@ -8,6 +8,7 @@ import { api } from '../../api/client';
 import type { QueryAnswer, QueryResult } from '../../../wire/console-api';
 import { ErrorAlert, EmptyState } from '../../components/feedback';
 import { PageTitle } from '../../components/PageTitle';
+import { dateTime } from '../../lib/format';
 import { carrierName, codeExplanation, codeReason, resText } from '../../i18n/words';
 import { OVERVIEW_KEY, useOverview } from './overview';
 
@@ -55,6 +56,12 @@ function resultItems(t: TFunction, result: QueryResult) {
       key: 'portedVersion',
       label: t('query.fields.portedVersion'),
       children: result.dataVersion?.ported || t('query.noPortedData'),
+    },
+    { key: 'source', label: t('query.fields.source'), children: result.source ?? t('common.none') },
+    {
+      key: 'checkedAt',
+      label: t('query.fields.checkedAt'),
+      children: result.checkedAt ? dateTime(result.checkedAt) : t('common.none'),
     },
   ];
 }

@@ -164,6 +164,12 @@ export function RecordsPage() {
               render: (ms: number | null) => (ms === null ? t('common.none') : `${ms} ms`),
             },
             {
+              title: t('records.columns.source'),
+              dataIndex: 'source',
+              width: 130,
+              render: (source: string | null | undefined) => source ?? t('common.none'),
+            },
+            {
               title: t('records.columns.requestId'),
               dataIndex: 'requestId',
               ellipsis: true,

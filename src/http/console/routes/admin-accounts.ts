@@ -34,7 +34,21 @@ async function viewOf(deps: AccountDeps, id: number): Promise<AdminAccount> {
   return accountView(account, await deps.accounts.hasPassword(account.id));
 }
 
-const ACCOUNT_CHANGES = ['feeType', 'creditLimit', 'qpsLimit', 'status', 'lowBalanceThreshold'] as const;
+const ACCOUNT_CHANGES = [
+  'feeType',
+  'creditLimit',
+  'qpsLimit',
+  'status',
+  'lowBalanceThreshold',
+  'localOnly',
+] as const;
+
+function readFlag(body: Body, field: string): boolean | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') throw badRequest(`${field} must be true or false`);
+  return value;
+}
 
 function readChanges(body: Body): AccountChanges {
   onlyFields(body, ACCOUNT_CHANGES);
@@ -44,6 +58,7 @@ function readChanges(body: Body): AccountChanges {
     qpsLimit: readLimit(body, 'qpsLimit', 1),
     status: readChoice(body, 'status', ['active', 'suspended']),
     lowBalanceThreshold: readLimit(body, 'lowBalanceThreshold', 0),
+    localOnly: readFlag(body, 'localOnly'),
   };
   const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
   if (Object.keys(given).length === 0) throw badRequest(`give at least one of ${ACCOUNT_CHANGES.join(', ')}`);

@@ -79,6 +79,7 @@ function recordView(row: QueryLogRow & { id: number }): QueryRecord {
     clientIp: row.clientIp,
     latencyMs: row.latencyMs,
     requestId: row.requestId,
+    source: row.source ?? null,
   };
 }
 
