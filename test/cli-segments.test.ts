@@ -28,7 +28,8 @@ const json = async (...args: string[]) => {
   return JSON.parse(run.stdout);
 };
 
-describe('mnpd data segments', () => {
+// Each command is a process of its own: a loaded CI machine takes seconds to start one.
+describe('mnpd data segments', { timeout: 180_000 }, () => {
   // One data directory through the tests below, in order, as an operator would go.
   it('updates with a report, and refuses a broken file', async () => {
     const checked = await json('data', 'update-segments', '--check', newer);

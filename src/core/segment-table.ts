@@ -34,6 +34,14 @@ export interface SegmentRow {
   readonly location: Location;
 }
 
+/** A SegmentTable as plain data: what a worker thread hands back (the cells are never changed in place). */
+export interface PackedSegmentTable {
+  readonly version: string;
+  readonly source: string;
+  readonly locations: readonly Location[];
+  readonly cells: Uint32Array;
+}
+
 /**
  * Every 7-digit prefix 1300000–1999999 as one slot of a flat Uint32Array: a lookup is one array
  * read, no search. 700k slots cost 2.8 MB whatever the file, which is the point.
@@ -82,6 +90,16 @@ export class SegmentTable {
   /** The same data under another name, e.g. a prebuilt copy of the embedded default. */
   relabel(version: string, source: string): SegmentTable {
     return new SegmentTable(version, source, this.#locations, this.#cells);
+  }
+
+  /** The table as plain data, to rebuild it elsewhere (another thread) with `SegmentTable.unpack`. */
+  pack(): PackedSegmentTable {
+    return { version: this.version, source: this.source, locations: this.#locations, cells: this.#cells };
+  }
+
+  static unpack(packed: PackedSegmentTable): SegmentTable {
+    const locations = packed.locations.map((l) => makeLocation(l.province, l.city, l.zip, l.areaCode));
+    return new SegmentTable(packed.version, packed.source, locations, packed.cells);
   }
 
   get locations(): readonly Location[] {

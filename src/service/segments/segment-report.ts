@@ -1,8 +1,9 @@
 /** What an operator reads before and after a segment update: the file, what changes, what is now moot. */
-import { type SegmentDiff, diffSegments } from '../../core/segment-diff.js';
+import type { SegmentDiff } from '../../core/segment-diff.js';
 import { correctionAgrees } from '../../core/segment-overrides.js';
 import type { SegmentTable } from '../../core/segment-table.js';
-import type { ReadReport, ReportedRow } from '../../data/read-report.js';
+import type { ReportedRow } from '../../data/read-report.js';
+import type { OddRows } from '../../data/segment-read.js';
 import type { SegmentOverride, SegmentVersion } from '../../store/store.js';
 
 /** Odd rows listed one by one in a report; the rest are counted. */
@@ -26,9 +27,9 @@ export interface SegmentUpdateReport {
 
 export function updateReport(
   file: { fileName: string; sha256: string },
-  current: SegmentTable,
   next: SegmentTable,
-  read: ReadReport,
+  oddRows: OddRows,
+  diff: SegmentDiff,
   overrides: readonly SegmentOverride[],
 ): SegmentUpdateReport {
   return {
@@ -36,8 +37,12 @@ export function updateReport(
     sha256: file.sha256,
     dataVersion: next.version,
     segments: next.size,
-    oddRows: { total: read.total, summary: read.summary(), examples: read.rows.slice(0, REPORTED_ODD_ROWS) },
-    diff: diffSegments(current, next),
+    oddRows: {
+      total: oddRows.total,
+      summary: oddRows.summary,
+      examples: oddRows.rows.slice(0, REPORTED_ODD_ROWS),
+    },
+    diff,
     overridesNowAgreeing: overrides.filter((override) => correctionAgrees(next, override)),
   };
 }

@@ -10,12 +10,11 @@
  * broken file changes nothing.
  */
 import { createHash } from 'node:crypto';
-import { applyCorrections } from '../../core/segment-overrides.js';
+import type { SegmentDiff } from '../../core/segment-diff.js';
 import { type SegmentCoverage, segmentCoverage } from '../../core/segment-coverage.js';
-import type { SegmentTable } from '../../core/segment-table.js';
+import { SegmentTable } from '../../core/segment-table.js';
 import { DataFileError } from '../../data/data-file-error.js';
-import type { SegmentFileRead } from '../../data/phone-dat.js';
-import { parseSegmentFile } from '../../data/segment-source.js';
+import { type OddRows, readSegmentsOffThread } from '../../data/segment-read.js';
 import {
   type SegmentOverride,
   type SegmentState,
@@ -143,9 +142,9 @@ export class SegmentService {
 
   /** Reads and compares a file with the version in use; records and changes nothing. */
   async check(fileName: string, bytes: Uint8Array): Promise<SegmentUpdateReport> {
-    const read = this.#read(fileName, bytes);
+    const read = await this.#read(fileName, bytes);
     const overrides = await this.#store.listSegmentOverrides();
-    return updateReport({ fileName, sha256: sha256(bytes) }, this.#raw, read.table, read.report, overrides);
+    return updateReport({ fileName, sha256: sha256(bytes) }, read.table, read.oddRows, read.diff, overrides);
   }
 
   /**
@@ -153,15 +152,17 @@ export class SegmentService {
    * other node at its next look. The report compares it with the version that was in use.
    */
   async update(actor: Actor, fileName: string, bytes: Uint8Array): Promise<SegmentUpdateReport> {
-    const read = this.#read(fileName, bytes);
+    this.#checkSize(bytes);
     return this.#inTurn(async () => {
+      // In turn: compared with the version in use when it is applied, not when it arrived.
+      const read = await this.#read(fileName, bytes);
       const digest = sha256(bytes);
       const overrides = await this.#store.listSegmentOverrides();
       const report = updateReport(
         { fileName, sha256: digest },
-        this.#raw,
         read.table,
-        read.report,
+        read.oddRows,
+        read.diff,
         overrides,
       );
       const version = await this.#store.addSegmentVersion(
@@ -299,23 +300,36 @@ export class SegmentService {
     await this.#queue.catch(() => undefined);
   }
 
-  #read(fileName: string, bytes: Uint8Array): SegmentFileRead {
+  #checkSize(bytes: Uint8Array): void {
     if (bytes.length === 0) throw new ServiceError('invalid_file', 'the file is empty');
     if (bytes.length > MAX_SEGMENT_FILE_BYTES)
       throw new ServiceError(
         'too_large',
         `a segment file may have at most ${MAX_SEGMENT_FILE_BYTES >> 20} MiB`,
       );
-    let read: SegmentFileRead;
+  }
+
+  /** Reads a file and compares it with the version in use, off the main thread. */
+  async #read(
+    fileName: string,
+    bytes: Uint8Array,
+  ): Promise<{ table: SegmentTable; oddRows: OddRows; diff: SegmentDiff }> {
+    this.#checkSize(bytes);
+    let done;
     try {
-      read = parseSegmentFile(fileName, bytes);
+      done = await readSegmentsOffThread({
+        file: { name: fileName, bytes },
+        diffAgainst: this.#raw.pack(),
+        corrections: [],
+      });
     } catch (error) {
       if (error instanceof DataFileError) throw new ServiceError('invalid_file', error.message);
       throw error;
     }
-    if (read.table.size === 0)
+    const table = SegmentTable.unpack(done.raw);
+    if (table.size === 0)
       throw new ServiceError('invalid_file', `${fileName}: no segment of 1300000–1999999`);
-    return read;
+    return { table, oddRows: done.oddRows!, diff: done.diff! };
   }
 
   #inTurn<T>(work: () => Promise<T>): Promise<T> {
@@ -338,7 +352,8 @@ export class SegmentService {
       this.#store.segmentVersionFile(id),
     ]);
     if (!version || !bytes) throw new Error(`segment version ${id} is gone from the store`);
-    const named = this.#named(version, parseSegmentFile(version.fileName, bytes).table);
+    const { raw } = await readSegmentsOffThread({ file: { name: version.fileName, bytes }, corrections: [] });
+    const named = this.#named(version, SegmentTable.unpack(raw));
     this.#remember(id, named);
     return named;
   }
@@ -354,7 +369,12 @@ export class SegmentService {
       state.activeVersionId === null ? this.#base : this.#tableOf(state.activeVersionId),
       this.#store.listSegmentOverrides(),
     ]);
-    const table = applyCorrections(raw, overrides);
+    const table =
+      overrides.length === 0
+        ? raw
+        : SegmentTable.unpack(
+            (await readSegmentsOffThread({ table: raw.pack(), corrections: overrides })).corrected!,
+          );
     const changedVersion = state.activeVersionId !== this.#state.activeVersionId;
     this.#state = state;
     this.#raw = raw;
