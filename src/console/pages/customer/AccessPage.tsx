@@ -1,18 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Flex,
-  Input,
-  Modal,
-  Popconfirm,
-  Space,
-  Table,
-  Tag,
-  Typography,
-} from 'antd';
+import { Alert, App, Button, Card, Flex, Input, Modal, Popconfirm, Space, Table, Typography } from 'antd';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -21,9 +8,9 @@ import type { ApiKey, IpRule, KeyKind } from '../../../wire/console-api';
 import { CopyButton } from '../../components/CopyButton';
 import { EmptyState, ErrorAlert, ErrorBlock } from '../../components/feedback';
 import { PageTitle } from '../../components/PageTitle';
-import { dateTime } from '../../lib/format';
 import { CallbackSecretCard } from './CallbackSecretCard';
 import { SignedKeysCard } from './SignedKeysCard';
+import { keyColumns } from './key-columns';
 
 const KEYS_KEY = ['me', 'keys'] as const;
 const RULES_KEY = ['me', 'ip-rules'] as const;
@@ -156,46 +143,14 @@ function KeysCard({ kind, keys, loading }: { kind: KeyKind; keys: ApiKey[]; load
         locale={{
           emptyText: <EmptyState text={t(kind === 'apikey' ? 'access.noKeys' : 'access.noAppcodes')} />,
         }}
-        columns={[
-          {
-            title: t('access.hint'),
-            dataIndex: 'hint',
-            width: 200,
-            render: (hint: string) => <Typography.Text code>{hint}</Typography.Text>,
-          },
-          {
-            title: t('access.label'),
-            dataIndex: 'label',
-            render: (value: string | null) => value || t('common.none'),
-          },
-          { title: t('access.created'), dataIndex: 'createdAt', width: 180, render: dateTime },
-          {
-            title: t('access.state'),
-            dataIndex: 'revokedAt',
-            width: 230,
-            render: (at: string | null) =>
-              at ? (
-                <Tag>{t('access.revokedAt', { at: dateTime(at) })}</Tag>
-              ) : (
-                <Tag color="success">{t('access.active')}</Tag>
-              ),
-          },
-          {
-            title: t('common.actions'),
-            key: 'actions',
-            width: 100,
-            fixed: 'right',
-            render: (_, row) =>
-              row.revokedAt ? null : (
-                <ConfirmedDanger
-                  label={t('access.revoke')}
-                  question={t('access.revokeConfirm')}
-                  onConfirm={() => revoke.mutate(row.id)}
-                  testId={`${prefix}-revoke-${row.id}`}
-                />
-              ),
-          },
-        ]}
+        columns={keyColumns(t, { title: t('access.hint'), field: 'hint' }, (row) => (
+          <ConfirmedDanger
+            label={t('access.revoke')}
+            question={t('access.revokeConfirm')}
+            onConfirm={() => revoke.mutate(row.id)}
+            testId={`${prefix}-revoke-${row.id}`}
+          />
+        ))}
       />
       <SecretModal secret={secret} kind={kind} onClose={() => setSecret(null)} />
     </Card>

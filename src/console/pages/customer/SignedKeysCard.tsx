@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, Button, Card, Flex, Input, Modal, Space, Switch, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Flex, Input, Modal, Space, Switch, Table, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -7,7 +7,7 @@ import { api } from '../../api/client';
 import type { ApiKey } from '../../../wire/console-api';
 import { CopyButton } from '../../components/CopyButton';
 import { EmptyState, ErrorBlock } from '../../components/feedback';
-import { dateTime } from '../../lib/format';
+import { keyColumns } from './key-columns';
 
 const SIGNATURES_KEY = ['me', 'signatures'] as const;
 
@@ -126,48 +126,16 @@ export function SignedKeysCard({ onRevoke }: { onRevoke: (id: number) => void })
         scroll={{ x: 720 }}
         data-testid="signed-table"
         locale={{ emptyText: <EmptyState text={t('signed.empty')} /> }}
-        columns={[
-          {
-            title: 'AppKey',
-            dataIndex: 'appKey',
-            width: 200,
-            render: (appKey: string) => <Typography.Text code>{appKey}</Typography.Text>,
-          },
-          {
-            title: t('access.label'),
-            dataIndex: 'label',
-            render: (value: string | null) => value || t('common.none'),
-          },
-          { title: t('access.created'), dataIndex: 'createdAt', width: 180, render: dateTime },
-          {
-            title: t('access.state'),
-            dataIndex: 'revokedAt',
-            width: 230,
-            render: (at: string | null) =>
-              at ? (
-                <Tag>{t('access.revokedAt', { at: dateTime(at) })}</Tag>
-              ) : (
-                <Tag color="success">{t('access.active')}</Tag>
-              ),
-          },
-          {
-            title: t('common.actions'),
-            key: 'actions',
-            width: 100,
-            fixed: 'right',
-            render: (_, row) =>
-              row.revokedAt ? null : (
-                <Button
-                  danger
-                  size="small"
-                  onClick={() => onRevoke(row.id)}
-                  data-testid={`signed-revoke-${row.id}`}
-                >
-                  {t('access.revoke')}
-                </Button>
-              ),
-          },
-        ]}
+        columns={keyColumns(t, { title: 'AppKey', field: 'appKey' }, (row) => (
+          <Button
+            danger
+            size="small"
+            onClick={() => onRevoke(row.id)}
+            data-testid={`signed-revoke-${row.id}`}
+          >
+            {t('access.revoke')}
+          </Button>
+        ))}
       />
       <PairModal pair={pair} onClose={() => setPair(null)} />
     </Card>
