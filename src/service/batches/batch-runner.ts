@@ -15,6 +15,7 @@ import type { LiveAnswers } from '../queries/live-answers.js';
 import { type AnswerOrigin, queryLogRow } from '../queries/query-log-row.js';
 import { entryCode } from '../../core/result-columns.js';
 import { type BatchAnswer, batchAnswer, encodeChunkOutput } from './chunk-output.js';
+import { Doorbell } from '../../platform/doorbell.js';
 
 /** How often an idle runner looks for jobs that another node queued (its own start notifies it). */
 export const BATCH_IDLE_POLL_MS = 5000;
@@ -79,10 +80,8 @@ export class BatchJobRunner {
   readonly #leases = new Map<number, number>();
   #log: RunnerLog = SILENT;
   #loop: Promise<void> | undefined;
-  #closed = false;
+  readonly #bell = new Doorbell();
   /** Set by notify(): there may be new work, so the next idle wait is skipped. */
-  #notified = false;
-  #wake: (() => void) | undefined;
   /** Jobs whose last chunk failed: not tried again before this time (ms). */
   readonly #retryAt = new Map<number, number>();
 
@@ -99,15 +98,14 @@ export class BatchJobRunner {
 
   /** Starts working on the store's queued and running jobs, including those a stopped process left. */
   start(log: RunnerLog = SILENT): void {
-    if (this.#loop || this.#closed) return;
+    if (this.#loop || this.#bell.closed) return;
     this.#log = log;
     this.#loop = this.#run();
   }
 
   /** A job was queued: look at once rather than at the next poll. */
   notify(): void {
-    this.#notified = true;
-    this.#wake?.();
+    this.#bell.ring();
   }
 
   /**
@@ -115,8 +113,7 @@ export class BatchJobRunner {
    * next runner to resume.
    */
   async close(): Promise<void> {
-    this.#closed = true;
-    this.#wake?.();
+    this.#bell.close();
     await this.#loop;
     if (this.#leases.size === 0) return;
     this.#leases.clear();
@@ -129,14 +126,14 @@ export class BatchJobRunner {
   }
 
   async #run(): Promise<void> {
-    while (!this.#closed) {
-      this.#notified = false;
+    while (!this.#bell.closed) {
+      this.#bell.answer();
       let worked = false;
       try {
         const jobs = await this.#store.runnableBatchJobs();
         this.#forgetLeasesBut(jobs);
         for (const job of jobs) {
-          if (this.#closed) break;
+          if (this.#bell.closed) break;
           if ((this.#retryAt.get(job.id) ?? 0) > Date.now()) continue;
           worked = (await this.#step(job)) || worked;
           // Between chunks, whatever else waits on the event loop goes first.
@@ -144,10 +141,10 @@ export class BatchJobRunner {
         }
       } catch (error) {
         this.#log.error({ err: error }, 'batch jobs: cannot list the runnable jobs');
-        await this.#idle(this.#retryDelayMs);
+        await this.#bell.pause(this.#retryDelayMs);
         continue;
       }
-      if (!worked) await this.#idle(this.#idleMs());
+      if (!worked) await this.#bell.pause(this.#idleMs());
     }
   }
 
@@ -178,20 +175,6 @@ export class BatchJobRunner {
       else ms = Math.min(ms, at - now);
     }
     return ms;
-  }
-
-  #idle(ms: number): Promise<void> {
-    if (this.#closed || this.#notified) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.#wake = undefined;
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      this.#wake = done;
-    });
   }
 
   /** One chunk of one job (or the transition that ends it); false when there was nothing to do. */

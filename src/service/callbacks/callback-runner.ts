@@ -14,6 +14,7 @@ import type { CallbackTargetPolicy } from './callback-target.js';
 import { type DeliveryAttempt, deliverCallback } from './deliver-callback.js';
 import { FIRST_RETRY_DELAY_MS, nextAttempt } from './retry-schedule.js';
 import type { CodeCounts } from '../batches/code-counts.js';
+import { Doorbell } from '../../platform/doorbell.js';
 
 /** Ended jobs turned into events per look. */
 const EVENTS_PER_LOOK = 100;
@@ -119,9 +120,7 @@ export class CallbackRunner {
   readonly #leaseMs: number;
   #log: Log = SILENT;
   #loop: Promise<void> | undefined;
-  #closed = false;
-  #wake: (() => void) | undefined;
-  #notified = false;
+  readonly #bell = new Doorbell();
 
   constructor(
     private readonly store: CallbackRunnerStore,
@@ -134,21 +133,19 @@ export class CallbackRunner {
   }
 
   start(log: Log = SILENT): void {
-    if (this.#loop || this.#closed) return;
+    if (this.#loop || this.#bell.closed) return;
     this.#log = log;
     this.#loop = this.#run();
   }
 
   /** A job may have ended: look at once. */
   notify(): void {
-    this.#notified = true;
-    this.#wake?.();
+    this.#bell.ring();
   }
 
   /** Finishes the attempts under way, lets go of the leases it holds and stops. */
   async close(): Promise<void> {
-    this.#closed = true;
-    this.#wake?.();
+    this.#bell.close();
     await this.#loop;
     try {
       await this.store.releaseCallbacks(this.#owner);
@@ -164,8 +161,8 @@ export class CallbackRunner {
   }
 
   async #run(): Promise<void> {
-    while (!this.#closed) {
-      this.#notified = false;
+    while (!this.#bell.closed) {
+      this.#bell.answer();
       let sent = 0;
       try {
         sent = await this.runOnce();
@@ -173,22 +170,8 @@ export class CallbackRunner {
         this.#log.error({ err: error }, 'callbacks: look failed, will try again');
       }
       // A full batch of deliveries may have more behind it.
-      if (sent < DELIVERIES_AT_ONCE) await this.#idle(this.#pollMs);
+      if (sent < DELIVERIES_AT_ONCE) await this.#bell.pause(this.#pollMs);
     }
-  }
-
-  #idle(ms: number): Promise<void> {
-    if (this.#closed || this.#notified) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.#wake = undefined;
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      this.#wake = done;
-    });
   }
 
   async #makeEvents(): Promise<void> {
@@ -206,7 +189,7 @@ export class CallbackRunner {
   }
 
   async #deliverDue(): Promise<number> {
-    if (this.#closed) return 0;
+    if (this.#bell.closed) return 0;
     const deliveries = await this.store.claimDueCallbacks(this.#owner, this.#leaseMs, DELIVERIES_AT_ONCE);
     await Promise.all(deliveries.map((delivery) => this.#deliver(delivery)));
     return deliveries.length;
