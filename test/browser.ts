@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, type Page, chromium } from 'playwright-core';
 
 /** Debian's Chromium: the only browser these tests use (nothing is ever downloaded). */
 export const CHROMIUM = process.env.MNPD_CHROMIUM || '/usr/bin/chromium';
@@ -47,4 +47,34 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export async function overflowsHorizontally(page: Page): Promise<boolean> {
   // Runs in the page; the test's own tsconfig has no DOM types, hence the string.
   return page.evaluate('document.documentElement.scrollWidth > window.innerWidth + 1') as Promise<boolean>;
+}
+
+/** A page in a browser context of its own; errors thrown in the page are collected in `errors`. */
+export async function openPage(
+  browser: Browser,
+  errors: string[],
+  options: BrowserContextOptions = {},
+): Promise<Page> {
+  const context = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', ...options });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
+  return page;
+}
+
+/** Logs in on the console's login page, in the given role's tab, and waits for the console. */
+export async function logIn(
+  page: Page,
+  base: string,
+  role: 'customer' | 'operator',
+  name: string,
+  password: string,
+): Promise<void> {
+  const tid = (id: string) => `[data-testid="${id}"]`;
+  await page.goto(`${base}/console/login`);
+  await page.click(tid(`login-role-${role}`));
+  await page.fill(tid('login-name'), name);
+  await page.fill(tid('login-password'), password);
+  await page.click(tid('login-submit'));
+  // The header's logout button shows at every width (the menu folds into a drawer on phones).
+  await page.waitForSelector(tid('logout'));
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CallbackReceiver, startCallbackReceiver } from '../src/http/test-support/callback-receiver.js';
-import { DESKTOP, browserSkipReason, launchChromium, screenshot } from './browser.js';
+import { browserSkipReason, launchChromium, logIn as logInAs, openPage, screenshot } from './browser.js';
 import { freePort } from './free-port.js';
 import { serve } from './serve.js';
 
@@ -49,21 +49,9 @@ describe.skipIf(skipReason !== undefined)('API jobs in the console', { timeout: 
     child?.kill('SIGKILL');
   });
 
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN' });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-    return page;
-  }
-
-  async function logIn(page: Page, role: 'customer' | 'operator', name: string, password: string) {
-    await page.goto(`${base}/console/login`);
-    await page.click(tid(`login-role-${role}`));
-    await page.fill(tid('login-name'), name);
-    await page.fill(tid('login-password'), password);
-    await page.click(tid('login-submit'));
-    await page.waitForSelector(tid('logout'));
-  }
+  const newPage = () => openPage(browser, pageErrors);
+  const logIn = (page: Page, role: 'customer' | 'operator', name: string, password: string) =>
+    logInAs(page, base, role, name, password);
 
   it('shows an API job with its callback attempts, after the customer made a secret', async () => {
     const operator = await newPage();

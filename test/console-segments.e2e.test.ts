@@ -14,6 +14,8 @@ import {
   PHONE,
   browserSkipReason,
   launchChromium,
+  logIn,
+  openPage,
   overflowsHorizontally,
   screenshot,
 } from './browser.js';
@@ -55,15 +57,8 @@ describe.skipIf(skipReason !== undefined)('segment data on the console', { timeo
   });
 
   async function operatorPage(viewport = DESKTOP): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'zh-CN' });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-    await page.goto(`${base}/console/login`);
-    await page.click(tid('login-role-operator'));
-    await page.fill(tid('login-name'), 'admin');
-    await page.fill(tid('login-password'), password);
-    await page.click(tid('login-submit'));
-    await page.waitForSelector(tid('logout'));
+    const page = await openPage(browser, pageErrors, { viewport });
+    await logIn(page, base, 'operator', 'admin', password);
     await page.goto(`${base}/console/admin/data`);
     await page.waitForSelector(tid('segments-coverage'));
     return page;

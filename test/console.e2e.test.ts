@@ -16,6 +16,8 @@ import {
   PHONE,
   browserSkipReason,
   launchChromium,
+  logIn as logInAs,
+  openPage,
   overflowsHorizontally,
   screenshot,
 } from './browser.js';
@@ -71,22 +73,13 @@ describe.skipIf(skipReason !== undefined)('web console end to end', { timeout: 2
   });
 
   async function newPage(viewport = DESKTOP): Promise<Page> {
-    const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'zh-CN' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+    const page = await openPage(browser, pageErrors, { viewport, acceptDownloads: true });
+    contexts.push(page.context());
     return page;
   }
 
-  async function logIn(page: Page, role: 'customer' | 'operator', name: string, password: string) {
-    await page.goto(`${base}/console/login`);
-    await page.click(tid(`login-role-${role}`));
-    await page.fill(tid('login-name'), name);
-    await page.fill(tid('login-password'), password);
-    await page.click(tid('login-submit'));
-    // The header's logout button shows at every width (the menu folds into a drawer on phones).
-    await page.waitForSelector(tid('logout'));
-  }
+  const logIn = (page: Page, role: 'customer' | 'operator', name: string, password: string) =>
+    logInAs(page, base, role, name, password);
 
   async function createAccount(page: Page, account: typeof ACME): Promise<string> {
     await page.goto(`${base}/console/admin/accounts`);
