@@ -5,7 +5,8 @@
 import type { QueryLogRow, Store } from '../../src/store/store.js';
 import type { LoadOutcome } from './load.js';
 
-async function allLogRows(store: Store, accountId: number): Promise<QueryLogRow[]> {
+/** Every row of the account's query log, following its pages. */
+export async function allLogRows(store: Store, accountId: number): Promise<QueryLogRow[]> {
   const rows: QueryLogRow[] = [];
   let before: number | undefined;
   for (;;) {
