@@ -18,7 +18,14 @@ import * as portedFeeds from './ported-feeds.js';
 import { prune } from './prune.js';
 import { answerStats, queryLog, topAccounts, usage } from './query-reports.js';
 import { newestFirst } from './paging.js';
-import { ACCOUNT_COLUMNS, toAccount, toIpRule, toKey, toLedgerEntry } from './rows.js';
+import {
+  ACCOUNT_COLUMNS,
+  JOINED_ACCOUNT_COLUMNS,
+  toAccount,
+  toIpRule,
+  toKey,
+  toLedgerEntry,
+} from './rows.js';
 import type { EngineTraits } from './schema.js';
 import * as segmentVersions from './segment-versions.js';
 import * as sessions from './sessions.js';
@@ -323,17 +330,7 @@ export abstract class KyselyStore implements Store {
       .selectFrom('api_keys as k')
       .innerJoin('accounts as a', 'a.id', 'k.account_id')
       .selectAll('k')
-      .select([
-        'a.name',
-        'a.fee_type',
-        'a.balance',
-        'a.credit_limit',
-        'a.qps_limit',
-        'a.status',
-        'a.low_balance_threshold',
-        'a.local_only',
-        'a.require_signatures',
-      ])
+      .select(JOINED_ACCOUNT_COLUMNS)
       .select('a.created_at as account_created_at')
       .where('k.kind', '=', kind)
       .where('k.hash', '=', hash)

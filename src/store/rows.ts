@@ -53,6 +53,22 @@ export const ACCOUNT_COLUMNS = [
   'require_signatures',
 ] as const;
 
+/**
+ * The account's columns beside a joined key's (`accounts as a`), but for its id and creation time,
+ * which the caller takes under other names so the key's own keep theirs.
+ */
+export const JOINED_ACCOUNT_COLUMNS = [
+  'a.name',
+  'a.fee_type',
+  'a.balance',
+  'a.credit_limit',
+  'a.qps_limit',
+  'a.status',
+  'a.low_balance_threshold',
+  'a.local_only',
+  'a.require_signatures',
+] as const;
+
 export type AccountRow = Pick<Selectable<AccountsTable>, (typeof ACCOUNT_COLUMNS)[number]>;
 
 export function toAccount(row: AccountRow): Account {

@@ -1,5 +1,5 @@
 /** The AppKeys and sealed AppSecrets of keys issued as pairs (migration 0015). */
-import { toAccount, toKey } from './rows.js';
+import { JOINED_ACCOUNT_COLUMNS, toAccount, toKey } from './rows.js';
 import type { Db, StoreContext } from './store-context.js';
 import { type SigningKey, StoreError } from './store.js';
 
@@ -26,18 +26,8 @@ export async function findSigningKey(ctx: StoreContext, appKey: string): Promise
     .innerJoin('accounts as a', 'a.id', 'k.account_id')
     .select(['s.app_key', 's.sealed_secret'])
     .select(['k.id', 'k.account_id', 'k.kind', 'k.hash', 'k.hint', 'k.label', 'k.created_at', 'k.revoked_at'])
-    .select([
-      'a.name',
-      'a.fee_type',
-      'a.balance',
-      'a.credit_limit',
-      'a.qps_limit',
-      'a.status',
-      'a.low_balance_threshold',
-      'a.local_only',
-      'a.require_signatures',
-      'a.created_at as account_created_at',
-    ])
+    .select(JOINED_ACCOUNT_COLUMNS)
+    .select('a.created_at as account_created_at')
     .where('s.app_key', '=', appKey)
     .where('k.revoked_at', 'is', null)
     .executeTakeFirst();
