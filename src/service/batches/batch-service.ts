@@ -16,7 +16,7 @@ import { type CallbackTargetPolicy, checkCallbackTarget } from '../callbacks/cal
 import { ServiceError } from '../service-error.js';
 import { type ResultRow, resultPages } from './batch-export.js';
 import { type BatchFileSummary, MAX_BATCH_FILE_ROWS, readNumberList } from './batch-file.js';
-import { type CodeCounts, JobCodeCounts } from './code-counts.js';
+import { type CodeCounts, JobCodeCounts, type JobTallies, jobTallies } from './code-counts.js';
 import { UploadReader } from './upload-reader.js';
 
 /** A client's requestId for a job: as long as the API's requestId may be. */
@@ -33,14 +33,9 @@ export interface JobSubmission {
 }
 
 /** A job as the API shows it. */
-export interface ApiJobView {
+export interface ApiJobView extends JobTallies {
   jobId: string;
   status: BatchJob['status'];
-  total: number;
-  invalid: number;
-  duplicates: number;
-  processed: number;
-  charged: number;
   progress: number;
   /** Answers by code so far (`"0"`, `"-2"`, …). */
   counts: CodeCounts;
@@ -79,11 +74,7 @@ export function batchView(job: BatchJob, preview?: BatchPreview): BatchView {
     id: job.id,
     fileName: job.fileName,
     status: job.status,
-    total: job.total,
-    invalid: job.invalid,
-    duplicates: job.duplicates,
-    processed: job.processed,
-    charged: job.charged,
+    ...jobTallies(job),
     progress: progressOf(job),
     stopReason: job.stopReason,
     createdAt: job.createdAt.toISOString(),
@@ -104,11 +95,7 @@ export function apiJobView(job: BatchJob, counts: CodeCounts): ApiJobView {
   return {
     jobId: String(job.id),
     status: job.status,
-    total: job.total,
-    invalid: job.invalid,
-    duplicates: job.duplicates,
-    processed: job.processed,
-    charged: job.charged,
+    ...jobTallies(job),
     progress: progressOf(job),
     counts,
     stopReason: job.stopReason,

@@ -12,6 +12,14 @@ const MAX_JOBS_KEPT = 1000;
 
 export type CodeCounts = Record<string, number>;
 
+export type JobTallies = Pick<BatchJob, 'total' | 'invalid' | 'duplicates' | 'processed' | 'charged'>;
+
+/** A job's tallies, as every view of it (console, API, callback event) shows them. */
+export function jobTallies(job: BatchJob): JobTallies {
+  const { total, invalid, duplicates, processed, charged } = job;
+  return { total, invalid, duplicates, processed, charged };
+}
+
 interface Counted {
   /** The first chunk not counted yet. */
   nextChunk: number;

@@ -13,7 +13,7 @@ import { newCallbackSecret } from './callback-secret.js';
 import type { CallbackTargetPolicy } from './callback-target.js';
 import { type DeliveryAttempt, deliverCallback } from './deliver-callback.js';
 import { FIRST_RETRY_DELAY_MS, nextAttempt } from './retry-schedule.js';
-import type { CodeCounts } from '../batches/code-counts.js';
+import { type CodeCounts, type JobTallies, jobTallies } from '../batches/code-counts.js';
 import { Doorbell } from '../../platform/doorbell.js';
 
 /** Ended jobs turned into events per look. */
@@ -38,15 +38,10 @@ export type CallbackRunnerStore = Pick<
 >;
 
 /** What a job-end event says. */
-export interface JobFinishedData {
+export interface JobFinishedData extends JobTallies {
   jobId: string;
   requestId: string | null;
   status: BatchJob['status'];
-  total: number;
-  invalid: number;
-  duplicates: number;
-  processed: number;
-  charged: number;
   counts: CodeCounts;
   stopReason: string | null;
   finishedAt: string | null;
@@ -89,11 +84,7 @@ export function jobFinishedEvent(
       jobId: String(job.id),
       requestId: job.requestId,
       status: job.status,
-      total: job.total,
-      invalid: job.invalid,
-      duplicates: job.duplicates,
-      processed: job.processed,
-      charged: job.charged,
+      ...jobTallies(job),
       counts,
       stopReason: job.stopReason,
       finishedAt: job.finishedAt?.toISOString() ?? null,
