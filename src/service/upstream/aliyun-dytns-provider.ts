@@ -4,7 +4,8 @@ import { canonicalQueryString, signAcs3Request } from './acs3-signature.js';
 import type { AliyunDytnsProviderConfig, DytnsMask } from './config.js';
 import { type UpstreamAnswer, type UpstreamOutcome, operatorTrouble, refused, transient } from './outcome.js';
 import type { ProviderDescription, UpstreamProvider } from './provider.js';
-import { UpstreamHttp, type UpstreamReply, isReply } from './upstream-http.js';
+import { type UpstreamHttp, type UpstreamReply, isReply } from './upstream-http.js';
+import { describeProvider, providerHttp } from './provider-basics.js';
 
 /** The operation and API version of 号码百科's number-attribute query. */
 export const DYTNS_ACTION = 'DescribePhoneNumberOperatorAttribute';
@@ -40,11 +41,7 @@ export class AliyunDytnsProvider implements UpstreamProvider {
     this.name = config.name;
     this.costFen = config.costFen;
     this.#host = new URL(config.endpoint).host;
-    this.#http = new UpstreamHttp(config.endpoint, {
-      connections: config.maxConcurrency,
-      ca: config.ca,
-      timeoutMs: config.timeoutMs,
-    });
+    this.#http = providerHttp(config.endpoint, config);
   }
 
   async ask(mobile: string, signal: AbortSignal): Promise<UpstreamOutcome> {
@@ -83,21 +80,16 @@ export class AliyunDytnsProvider implements UpstreamProvider {
 
   describe(): ProviderDescription {
     const c = this.#config;
-    return {
-      name: c.name,
-      kind: c.kind,
-      url: c.endpoint,
-      timeoutMs: c.timeoutMs,
-      costFen: c.costFen,
-      maxQps: c.maxQps,
-      maxConcurrency: c.maxConcurrency,
-      credentials: {
+    return describeProvider(
+      c,
+      c.endpoint,
+      {
         accessKeyId: c.accessKeyId.source,
         accessKeySecret: c.accessKeySecret.source,
         authCode: c.authCode.source,
       },
-      settings: { mask: c.mask },
-    };
+      { mask: c.mask },
+    );
   }
 
   close(): Promise<void> {

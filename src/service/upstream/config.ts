@@ -37,7 +37,7 @@ export interface BreakerSettings {
   halfOpenAfterMs: number;
 }
 
-interface CommonProviderConfig {
+export interface CommonProviderConfig {
   name: string;
   timeoutMs: number;
   /** What one answered call costs the operator, in fen (0.01 yuan); may be fractional. */

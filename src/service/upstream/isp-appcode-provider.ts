@@ -2,7 +2,8 @@ import type { IspAppcodeProviderConfig } from './config.js';
 import { type UpstreamOutcome, operatorTrouble, transient } from './outcome.js';
 import type { ProviderDescription, UpstreamProvider } from './provider.js';
 import { seedOutcome, statusOutcome } from './seed-answer.js';
-import { UpstreamHttp, type UpstreamReply, isReply } from './upstream-http.js';
+import { type UpstreamHttp, type UpstreamReply, isReply } from './upstream-http.js';
+import { describeProvider, providerHttp } from './provider-basics.js';
 
 /**
  * The Aliyun-market style: `{url}/isp?mobile=` with `Authorization: APPCODE <code>`, answered with
@@ -20,11 +21,7 @@ export class IspAppcodeProvider implements UpstreamProvider {
     this.#config = config;
     this.name = config.name;
     this.costFen = config.costFen;
-    this.#http = new UpstreamHttp(config.url, {
-      connections: config.maxConcurrency,
-      ca: config.ca,
-      timeoutMs: config.timeoutMs,
-    });
+    this.#http = providerHttp(config.url, config);
   }
 
   async ask(mobile: string, signal: AbortSignal): Promise<UpstreamOutcome> {
@@ -44,17 +41,7 @@ export class IspAppcodeProvider implements UpstreamProvider {
 
   describe(): ProviderDescription {
     const c = this.#config;
-    return {
-      name: c.name,
-      kind: c.kind,
-      url: c.url,
-      timeoutMs: c.timeoutMs,
-      costFen: c.costFen,
-      maxQps: c.maxQps,
-      maxConcurrency: c.maxConcurrency,
-      credentials: { appcode: c.appcode.source },
-      settings: { method: c.method },
-    };
+    return describeProvider(c, c.url, { appcode: c.appcode.source }, { method: c.method });
   }
 
   close(): Promise<void> {

@@ -2,7 +2,8 @@ import type { QxtProviderConfig } from './config.js';
 import type { UpstreamOutcome } from './outcome.js';
 import type { BalanceOutcome, ProviderDescription, UpstreamProvider } from './provider.js';
 import { seedBalanceOutcome, seedOutcome } from './seed-answer.js';
-import { UpstreamHttp, type UpstreamRequest, isReply } from './upstream-http.js';
+import { type UpstreamHttp, type UpstreamRequest, isReply } from './upstream-http.js';
+import { describeProvider, providerHttp } from './provider-basics.js';
 
 /**
  * The seed's own contract, `{url}/carrier?apikey=&mobile=` and `{url}/balance?apikey=`: qxt800,
@@ -20,11 +21,7 @@ export class QxtProvider implements UpstreamProvider {
     this.#config = config;
     this.name = config.name;
     this.costFen = config.costFen;
-    this.#http = new UpstreamHttp(config.url, {
-      connections: config.maxConcurrency,
-      ca: config.ca,
-      timeoutMs: config.timeoutMs,
-    });
+    this.#http = providerHttp(config.url, config);
   }
 
   async ask(mobile: string, signal: AbortSignal): Promise<UpstreamOutcome> {
@@ -50,21 +47,16 @@ export class QxtProvider implements UpstreamProvider {
 
   describe(): ProviderDescription {
     const c = this.#config;
-    return {
-      name: c.name,
-      kind: c.kind,
-      url: c.url,
-      timeoutMs: c.timeoutMs,
-      costFen: c.costFen,
-      maxQps: c.maxQps,
-      maxConcurrency: c.maxConcurrency,
-      credentials: { apikey: c.apikey.source },
-      settings: {
+    return describeProvider(
+      c,
+      c.url,
+      { apikey: c.apikey.source },
+      {
         method: c.method,
         balanceIntervalMs: c.balance?.intervalMs ?? null,
         balanceWarnBelow: c.balance?.warnBelow ?? null,
       },
-    };
+    );
   }
 
   close(): Promise<void> {
