@@ -295,8 +295,13 @@ function chargeItem(
   source?: string,
 ): ChargeItem {
   const seed = outcome.code === ResultCode.Ok ? outcome.answer.seed : undefined;
-  const log = queryLogRow(origin, entryCode(outcome), seed?.Mobile ?? entry, seed);
-  log.source = outcome.code === ResultCode.Ok ? outcome.answer.ext.source : (source ?? null);
+  const log = queryLogRow(
+    origin,
+    entryCode(outcome),
+    seed?.Mobile ?? entry,
+    seed,
+    outcome.code === ResultCode.Ok ? outcome.answer.ext.source : (source ?? null),
+  );
   return {
     kind: seed ? 'charge' : 'log',
     accountId: origin.accountId,
@@ -304,6 +309,6 @@ function chargeItem(
     idempotencyKey: null,
     body: '',
     log,
-    ...(cache ? { cache } : {}),
+    cache,
   };
 }

@@ -17,13 +17,15 @@ export interface AnswerOrigin {
 
 /**
  * The query-log row of one answer. Only a code-0 answer (`seed` given) has res and carriers;
- * every row says which data versions answered.
+ * every row says which data versions answered, and where the answer came from (`source`). Every
+ * row is made here with all its fields, so the group commit reads rows of one shape.
  */
 export function queryLogRow(
   origin: AnswerOrigin,
   code: number,
   mobile: string,
   seed?: SeedResult,
+  source: string | null = null,
 ): QueryLogRow {
   return {
     at: origin.at,
@@ -39,5 +41,6 @@ export function queryLogRow(
     portedVersion: origin.sources.ported?.version ?? null,
     latencyMs: origin.latencyMs,
     requestId: origin.requestId,
+    source,
   };
 }

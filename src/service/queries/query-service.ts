@@ -218,16 +218,15 @@ export class QueryService {
           .catch(() => new Map<string, CachedAnswer>())
       : undefined;
     const settled = await Promise.allSettled(
-      outcomes.map(async (outcome, i) => {
-        const resolved =
-          outcome.code === 0 && upstream
-            ? await this.#resolve(live!, payer, outcome.answer, {
-                waitForBudget: true,
-                cached: cached!.get(outcome.answer.seed.Mobile) ?? null,
-              })
-            : { outcome };
-        if (outcome.code === 0 && !upstream) live?.countLocal(outcome.answer);
-        return this.#settle(payer, mobiles[i], resolved, sources, contextOf(i));
+      outcomes.map((outcome, i) => {
+        if (outcome.code !== 0 || !upstream) {
+          if (outcome.code === 0) live?.countLocal(outcome.answer);
+          return this.#settle(payer, mobiles[i], { outcome }, sources, contextOf(i));
+        }
+        const options = { waitForBudget: true, cached: cached!.get(outcome.answer.seed.Mobile) ?? null };
+        return this.#resolve(live!, payer, outcome.answer, options).then((resolved) =>
+          this.#settle(payer, mobiles[i], resolved, sources, contextOf(i)),
+        );
       }),
     );
     return settled.map((result) =>
@@ -255,8 +254,7 @@ export class QueryService {
     if (outcome.code !== 0) {
       if (LOGGED_ERRORS.has(outcome.code)) {
         // Never charged, so never replayed: a retry is looked up (and logged) again.
-        const log = queryLogRow(origin, outcome.code, loggedMobile(mobile));
-        if (source !== undefined) log.source = source;
+        const log = queryLogRow(origin, outcome.code, loggedMobile(mobile), undefined, source ?? null);
         const logged = await this.deps.charger.charge({
           kind: 'log',
           accountId: payer.account.id,
@@ -275,8 +273,8 @@ export class QueryService {
       idempotencyKey: context.idempotencyKey,
       // Only a keyed answer is ever replayed, so only its body is kept.
       body: context.idempotencyKey === null ? '' : JSON.stringify(body),
-      log: { ...queryLogRow(origin, ResultCode.Ok, seed.Mobile, seed), source: outcome.answer.ext.source },
-      ...(cache ? { cache } : {}),
+      log: queryLogRow(origin, ResultCode.Ok, seed.Mobile, seed, outcome.answer.ext.source),
+      cache,
     });
     switch (result.status) {
       case 'charged':
