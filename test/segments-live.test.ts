@@ -173,7 +173,8 @@ for (const engine of availableEngines('segments live tests')) {
     let apikey: string;
     beforeAll(async () => {
       server = await startTestServer(engine);
-      ({ apikey } = await server.account({ name: 'load', balance: 10_000_000 }));
+      // The load is not rate limited: it measures answers, and a fast machine sends more than 200 a second.
+      ({ apikey } = await server.account({ name: 'load', balance: 10_000_000, qpsLimit: 1_000_000 }));
     });
     afterAll(() => server.close());
 
@@ -184,10 +185,15 @@ for (const engine of availableEngines('segments live tests')) {
       const before = await watchedAnswers(server, apikey);
 
       let running = load(server, apikey);
-      await sleep(300);
+      // On a busy machine 300 ms may pass without one answer: wait for answers of each side.
+      const answered =
+        (under: { seen: Observation[] }, version: string, after = 0) =>
+        () =>
+          under.seen.some((o) => o.version === version && o.started > after);
+      await eventually(answered(running, olderTable.version), 'answers from the older file');
       const report = await segments.update(actor, newer.name, newer.bytes);
       const updatedAt = performance.now();
-      await sleep(300);
+      await eventually(answered(running, newerTable.version, updatedAt), 'answers from the newer file');
       await running.stop();
       expect(running.failures).toEqual([]);
       changedAtOneInstant(running.seen, olderTable.version, newerTable.version, updatedAt);
@@ -195,10 +201,10 @@ for (const engine of availableEngines('segments live tests')) {
       expect(report.diff.counts.added).toBeGreaterThan(0);
 
       running = load(server, apikey);
-      await sleep(300);
+      await eventually(answered(running, newerTable.version), 'answers from the newer file');
       await segments.rollback(actor);
       const rolledBackAt = performance.now();
-      await sleep(300);
+      await eventually(answered(running, olderTable.version, rolledBackAt), 'answers after the rollback');
       await running.stop();
       expect(running.failures).toEqual([]);
       changedAtOneInstant(running.seen, newerTable.version, olderTable.version, rolledBackAt);
