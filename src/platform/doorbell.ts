@@ -7,6 +7,23 @@ export class Doorbell {
   #closed = false;
   #rung = false;
   #wake: (() => void) | undefined;
+  #loop: Promise<void> | undefined;
+
+  /** Whether a loop runs, or ran, on this bell, or it was closed before one did. */
+  get started(): boolean {
+    return this.#loop !== undefined || this.#closed;
+  }
+
+  /** Runs the loop once per bell; `stop` waits for it. */
+  run(loop: () => Promise<void>): void {
+    if (!this.started) this.#loop = loop();
+  }
+
+  /** Closes the bell and waits for the loop to end its round. */
+  async stop(): Promise<void> {
+    this.close();
+    await this.#loop;
+  }
 
   get closed(): boolean {
     return this.#closed;

@@ -79,7 +79,6 @@ export class BatchJobRunner {
   /** The jobs this runner holds, with when each lease runs out (ms, this node's clock). */
   readonly #leases = new Map<number, number>();
   #log: RunnerLog = SILENT;
-  #loop: Promise<void> | undefined;
   readonly #bell = new Doorbell();
   /** Set by notify(): there may be new work, so the next idle wait is skipped. */
   /** Jobs whose last chunk failed: not tried again before this time (ms). */
@@ -98,9 +97,9 @@ export class BatchJobRunner {
 
   /** Starts working on the store's queued and running jobs, including those a stopped process left. */
   start(log: RunnerLog = SILENT): void {
-    if (this.#loop || this.#bell.closed) return;
+    if (this.#bell.started) return;
     this.#log = log;
-    this.#loop = this.#run();
+    this.#bell.run(() => this.#run());
   }
 
   /** A job was queued: look at once rather than at the next poll. */
@@ -113,8 +112,7 @@ export class BatchJobRunner {
    * next runner to resume.
    */
   async close(): Promise<void> {
-    this.#bell.close();
-    await this.#loop;
+    await this.#bell.stop();
     if (this.#leases.size === 0) return;
     this.#leases.clear();
     try {

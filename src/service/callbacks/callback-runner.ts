@@ -110,7 +110,6 @@ export class CallbackRunner {
   readonly #scale: number;
   readonly #leaseMs: number;
   #log: Log = SILENT;
-  #loop: Promise<void> | undefined;
   readonly #bell = new Doorbell();
 
   constructor(
@@ -124,9 +123,9 @@ export class CallbackRunner {
   }
 
   start(log: Log = SILENT): void {
-    if (this.#loop || this.#bell.closed) return;
+    if (this.#bell.started) return;
     this.#log = log;
-    this.#loop = this.#run();
+    this.#bell.run(() => this.#run());
   }
 
   /** A job may have ended: look at once. */
@@ -136,8 +135,7 @@ export class CallbackRunner {
 
   /** Finishes the attempts under way, lets go of the leases it holds and stops. */
   async close(): Promise<void> {
-    this.#bell.close();
-    await this.#loop;
+    await this.#bell.stop();
     try {
       await this.store.releaseCallbacks(this.#owner);
     } catch (error) {
