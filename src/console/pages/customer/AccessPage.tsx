@@ -1,13 +1,13 @@
 import { useState, type ReactNode } from 'react';
-import { Alert, App, Button, Card, Flex, Input, Modal, Popconfirm, Space, Table, Typography } from 'antd';
+import { Alert, App, Button, Card, Input, Popconfirm, Space, Table, Typography } from 'antd';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import type { ApiKey, IpRule, KeyKind } from '../../../wire/console-api';
-import { CopyButton } from '../../components/CopyButton';
 import { EmptyState, ErrorAlert, ErrorBlock } from '../../components/feedback';
 import { PageTitle } from '../../components/PageTitle';
+import { SecretLine, ShownOnceModal } from '../../components/ShownOnce';
 import { CallbackSecretCard } from './CallbackSecretCard';
 import { SignedKeysCard } from './SignedKeysCard';
 import { keyColumns } from './key-columns';
@@ -27,25 +27,15 @@ export function SecretModal({
 }) {
   const { t } = useTranslation();
   return (
-    <Modal
+    <ShownOnceModal
       open={secret !== null}
       title={t(kind === 'apikey' ? 'access.secretTitleKey' : 'access.secretTitleAppcode')}
-      onCancel={onClose}
-      mask={{ closable: false }}
-      footer={
-        <Button type="primary" onClick={onClose} data-testid="key-secret-close">
-          {t('access.secretSaved')}
-        </Button>
-      }
+      warning={t('access.secretOnce')}
+      closeTestId="key-secret-close"
+      onClose={onClose}
     >
-      <Alert type="warning" showIcon title={t('access.secretOnce')} style={{ marginBottom: 16 }} />
-      <Flex gap={8} align="center">
-        <Typography.Text className="secret-box" data-testid="key-secret" style={{ flex: 1, minWidth: 0 }}>
-          {secret}
-        </Typography.Text>
-        {secret ? <CopyButton text={secret} testId="key-secret-copy" label /> : null}
-      </Flex>
-    </Modal>
+      {secret ? <SecretLine value={secret} testId="key-secret" /> : null}
+    </ShownOnceModal>
   );
 }
 

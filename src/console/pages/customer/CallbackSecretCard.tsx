@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import { Alert, Button, Card, Flex, Modal, Popconfirm, Tag, Typography } from 'antd';
+import { Button, Card, Flex, Popconfirm, Tag, Typography } from 'antd';
 import { ReloadOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import { CopyButton } from '../../components/CopyButton';
+import { SecretLine, ShownOnceModal } from '../../components/ShownOnce';
 import { ErrorAlert } from '../../components/feedback';
 
 const SECRET_KEY = ['me', 'callback-secret'] as const;
@@ -54,29 +54,15 @@ export function CallbackSecretCard() {
         </Popconfirm>
       </Flex>
       {rotate.isError ? <ErrorAlert error={rotate.error} /> : null}
-      <Modal
+      <ShownOnceModal
         open={secret !== null}
         title={t('jobs.secret.title')}
-        closable={false}
-        maskClosable={false}
-        footer={
-          <Button type="primary" onClick={() => setSecret(null)} data-testid="callback-secret-close">
-            {t('access.secretSaved')}
-          </Button>
-        }
+        warning={t('jobs.secret.once')}
+        closeTestId="callback-secret-close"
+        onClose={() => setSecret(null)}
       >
-        <Alert type="warning" showIcon title={t('jobs.secret.once')} style={{ marginBottom: 16 }} />
-        <Flex gap={8} align="center">
-          <Typography.Text
-            className="secret-box"
-            data-testid="callback-secret"
-            style={{ flex: 1, minWidth: 0 }}
-          >
-            {secret}
-          </Typography.Text>
-          {secret ? <CopyButton text={secret} label /> : null}
-        </Flex>
-      </Modal>
+        {secret ? <SecretLine value={secret} testId="callback-secret" /> : null}
+      </ShownOnceModal>
     </Card>
   );
 }

@@ -1,11 +1,11 @@
 import { useState } from 'react';
-import { Alert, Button, Card, Flex, Input, Modal, Space, Switch, Table, Typography } from 'antd';
+import { Button, Card, Flex, Input, Space, Switch, Table, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import type { ApiKey } from '../../../wire/console-api';
-import { CopyButton } from '../../components/CopyButton';
+import { SecretLine, ShownOnceModal } from '../../components/ShownOnce';
 import { EmptyState, ErrorBlock } from '../../components/feedback';
 import { keyColumns } from './key-columns';
 
@@ -25,37 +25,20 @@ interface IssuedPair {
 function PairModal({ pair, onClose }: { pair: IssuedPair | null; onClose: () => void }) {
   const { t } = useTranslation();
   return (
-    <Modal
+    <ShownOnceModal
       open={pair !== null}
       title={t('signed.pairTitle')}
-      onCancel={onClose}
-      mask={{ closable: false }}
-      footer={
-        <Button type="primary" onClick={onClose} data-testid="signed-pair-close">
-          {t('access.secretSaved')}
-        </Button>
-      }
+      warning={t('signed.secretOnce')}
+      closeTestId="signed-pair-close"
+      onClose={onClose}
     >
-      <Alert type="warning" showIcon title={t('signed.secretOnce')} style={{ marginBottom: 16 }} />
-      {pair
-        ? (
-            [
-              ['AppKey', pair.appKey, 'signed-app-key'],
-              ['AppSecret', pair.appSecret, 'signed-app-secret'],
-            ] as const
-          ).map(([name, value, testId]) => (
-            <Flex key={name} gap={8} align="center" style={{ marginBottom: 8 }}>
-              <Typography.Text strong style={{ width: 90 }}>
-                {name}
-              </Typography.Text>
-              <Typography.Text className="secret-box" data-testid={testId} style={{ flex: 1, minWidth: 0 }}>
-                {value}
-              </Typography.Text>
-              <CopyButton text={value} testId={`${testId}-copy`} label />
-            </Flex>
-          ))
-        : null}
-    </Modal>
+      {pair ? (
+        <>
+          <SecretLine name="AppKey" value={pair.appKey} testId="signed-app-key" />
+          <SecretLine name="AppSecret" value={pair.appSecret} testId="signed-app-secret" />
+        </>
+      ) : null}
+    </ShownOnceModal>
   );
 }
 
